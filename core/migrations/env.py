@@ -1,0 +1,43 @@
+"""Alembic environment: runs migrations on the database the settings point at."""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import core.models  # noqa: F401  (registers every table)
+from core.db import create_engine
+from core.settings import get_settings
+
+target_metadata = SQLModel.metadata
+
+
+def run_with(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        await connection.run_sync(run_with)
+        return
+    engine = create_engine(get_settings())
+    async with engine.connect() as connection:
+        await connection.run_sync(run_with)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=get_settings().resolved_database_url, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    asyncio.run(run_online())
