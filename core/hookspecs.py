@@ -1,0 +1,146 @@
+"""Every hook Tremplin calls. A plugin implements any subset with ``@hookimpl``.
+
+Hooks may return a value or an awaitable; the platform resolves both
+(``core.plugins.await_me_maybe``). Except ``register_program_types`` and
+``register_translations``, hooks are only asked of the plugins that the organization in
+scope has enabled: the program's organization for program hooks.
+
+Lifecycle hooks run inside the use case's transaction and receive its ``session``: what
+a plugin writes there commits or rolls back with the change that triggered it, and an
+exception raised by a plugin cancels that change.
+"""
+
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Actor
+from core.models import (
+    MatchProposal,
+    MenteeProfile,
+    MentorProfile,
+    Mentorship,
+    Outcome,
+    Program,
+    Referral,
+)
+
+hookspec = pluggy.HookspecMarker("tremplin")
+hookimpl = pluggy.HookimplMarker("tremplin")
+
+__all__ = ["Actor", "ProgramType", "RuleResult", "hookimpl", "hookspec"]
+
+
+@dataclass(frozen=True)
+class ProgramType:
+    """A kind of mentoring program a plugin offers (open, integrated, group...)."""
+
+    key: str
+    name_en: str
+    name_fr: str
+    description_en: str = ""
+    description_fr: str = ""
+    default_term_weeks: int = 12
+    default_meeting_minutes_per_week: int = 60
+    default_settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One eligibility criterion checked against one person.
+
+    ``message`` is a catalog key; ``params`` fill its placeholders. A failed rule's
+    message is what a returned referral shows the referring agency.
+    """
+
+    rule: str
+    passed: bool
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_record(self) -> dict[str, Any]:
+        return {"rule": self.rule, "passed": self.passed, "message": self.message, "params": self.params}
+
+
+@hookspec
+def register_program_types() -> list[ProgramType]:  # type: ignore[empty-body]
+    """Program types this plugin offers. Called once when the plugin manager starts."""
+
+
+@hookspec
+def register_translations() -> Path | None:  # type: ignore[empty-body]
+    """A directory holding ``en.po`` and ``fr.po`` with this plugin's messages, merged
+    into the platform's catalogs. Every message a person reads must be in both."""
+
+
+@hookspec
+def check_eligibility(  # type: ignore[empty-body]
+    program: Program, mentee: MenteeProfile
+) -> list[RuleResult] | Awaitable[list[RuleResult]] | None:
+    """Check a newcomer against a program's criteria.
+
+    Return one result per criterion for programs of this plugin's types, None for
+    others. A referral is admissible when every result from every enabled plugin passed.
+    """
+
+
+@hookspec
+def check_mentor_eligibility(  # type: ignore[empty-body]
+    program: Program, mentor: MentorProfile
+) -> list[RuleResult] | Awaitable[list[RuleResult]] | None:
+    """Check a mentor against a program's criteria before they are proposed in it;
+    same contract as ``check_eligibility``."""
+
+
+@hookspec
+def referral_submitted(
+    session: AsyncSession, actor: Actor, referral: Referral, program: Program
+) -> Awaitable[None] | None:
+    """An agency referred a client to a program (client consent recorded)."""
+
+
+@hookspec
+def referral_decided(
+    session: AsyncSession, actor: Actor, referral: Referral, program: Program
+) -> Awaitable[None] | None:
+    """A referral was admitted, returned with reasons, or withdrawn (see its status)."""
+
+
+@hookspec
+def match_proposed(
+    session: AsyncSession, actor: Actor, proposal: MatchProposal, program: Program
+) -> Awaitable[None] | None:
+    """Staff proposed a mentor to a mentee."""
+
+
+@hookspec
+def match_answered(
+    session: AsyncSession, actor: Actor, proposal: MatchProposal, program: Program
+) -> Awaitable[None] | None:
+    """One side answered a proposal; ``proposal.status`` tells whether it is now
+    accepted by both, declined, or still waiting for the other side."""
+
+
+@hookspec
+def mentorship_started(
+    session: AsyncSession, actor: Actor, mentorship: Mentorship, program: Program
+) -> Awaitable[None] | None:
+    """Both sides accepted: the mentoring agreement starts."""
+
+
+@hookspec
+def mentorship_closed(
+    session: AsyncSession, actor: Actor, mentorship: Mentorship, program: Program
+) -> Awaitable[None] | None:
+    """A mentorship was completed or ended early (see its status and reason)."""
+
+
+@hookspec
+def outcome_recorded(
+    session: AsyncSession, actor: Actor, outcome: Outcome, program: Program
+) -> Awaitable[None] | None:
+    """An employment outcome was recorded at closure or at a later stage."""
