@@ -1,0 +1,172 @@
+"""The shared mentor pool."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import clock, validation
+from core.access import Actor
+from core.errors import DomainError, NotFound
+from core.models import (
+    MatchProposal,
+    MentorAffiliation,
+    MentorProfile,
+    MentorSharedWith,
+    Mentorship,
+    MentorshipStatus,
+    MentorVisibility,
+    Organization,
+    ProposalStatus,
+    Role,
+)
+from federation.sharing import mentor_visible_to
+
+
+@dataclass
+class MentorData:
+    occupation_noc: str
+    job_title: str = ""
+    industry_naics: str | None = None
+    years_local_experience: int = 0
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    city: str = ""
+    province: str = "ON"
+    open_to_virtual: bool = True
+    capacity: int = 1
+    availability: list[str] = field(default_factory=list)
+    bio: str = ""
+    affiliation: MentorAffiliation = MentorAffiliation.INDIVIDUAL
+    visibility: MentorVisibility = MentorVisibility.PLATFORM
+    shared_with_organization_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: MentorData) -> MentorProfile:
+    """A mentor creates or updates their own profile, affiliated with the
+    organization they act for."""
+    organization_id = actor.require_role(Role.MENTOR)
+    if data.visibility == MentorVisibility.CHOSEN_ORGANIZATIONS and not data.shared_with_organization_ids:
+        raise DomainError("REQUIRED", field="sharedWithOrganizationIds")
+    values = {
+        "occupation_noc": validation.noc(data.occupation_noc, "occupationNoc"),
+        "job_title": validation.text(data.job_title, "jobTitle", max_length=200),
+        "industry_naics": validation.naics(data.industry_naics, "industryNaics"),
+        "years_local_experience": validation.integer(
+            data.years_local_experience, "yearsLocalExperience", minimum=0, maximum=70
+        ),
+        "languages": validation.spoken_languages(data.languages),
+        "city": validation.text(data.city, "city", max_length=100),
+        "province": validation.province(data.province, "province"),
+        "open_to_virtual": data.open_to_virtual,
+        "capacity": validation.integer(data.capacity, "capacity", minimum=1, maximum=10),
+        "availability": validation.availability(data.availability),
+        "bio": validation.text(data.bio, "bio", max_length=4000),
+        "affiliation": data.affiliation,
+        "visibility": data.visibility,
+    }
+    mentor = await session.scalar(select(MentorProfile).where(MentorProfile.user_id == actor.user_id))
+    if mentor is None:
+        mentor = MentorProfile(user_id=actor.user_id, organization_id=organization_id, **values)
+        session.add(mentor)
+        await session.flush()
+    else:
+        for name, value in values.items():
+            setattr(mentor, name, value)
+        mentor.updated_at = clock.now()
+    await _share_with(session, mentor, data.shared_with_organization_ids)
+    await session.flush()
+    return mentor
+
+
+async def _share_with(
+    session: AsyncSession, mentor: MentorProfile, organization_ids: list[uuid.UUID]
+) -> None:
+    for row in await session.scalars(select(MentorSharedWith).where(MentorSharedWith.mentor_id == mentor.id)):
+        await session.delete(row)
+    if mentor.visibility != MentorVisibility.CHOSEN_ORGANIZATIONS:
+        return
+    for organization_id in dict.fromkeys(organization_ids):
+        if await session.get(Organization, organization_id) is None:
+            raise DomainError("NOT_FOUND", field="sharedWithOrganizationIds")
+        session.add(MentorSharedWith(mentor_id=mentor.id, organization_id=organization_id))
+
+
+async def get_visible_mentor(session: AsyncSession, actor: Actor, mentor_id: uuid.UUID) -> MentorProfile:
+    mentor = await session.scalar(
+        select(MentorProfile).where(
+            MentorProfile.id == mentor_id,
+            or_(mentor_visible_to(actor.organization_id), MentorProfile.user_id == actor.user_id),
+        )
+    )
+    if mentor is None:
+        raise NotFound()
+    return mentor
+
+
+async def my_mentor_profile(session: AsyncSession, actor: Actor) -> MentorProfile | None:
+    return await session.scalar(select(MentorProfile).where(MentorProfile.user_id == actor.user_id))
+
+
+async def commitments(session: AsyncSession, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """How much of each mentor's capacity is taken: active mentorships plus proposals
+    still waiting for answers (a proposal reserves a place until it is answered or
+    expires, so two coordinators cannot overbook a mentor)."""
+    ids = set(mentor_ids)
+    taken = dict.fromkeys(ids, 0)
+    if not ids:
+        return taken
+    for mentor_id, count in await session.execute(
+        select(Mentorship.mentor_id, func.count())
+        .where(Mentorship.mentor_id.in_(ids), Mentorship.status == MentorshipStatus.ACTIVE)  # type: ignore[attr-defined]
+        .group_by(Mentorship.mentor_id)
+    ):
+        taken[mentor_id] += count
+    for mentor_id, count in await session.execute(
+        select(MatchProposal.mentor_id, func.count())
+        .where(
+            MatchProposal.mentor_id.in_(ids),  # type: ignore[attr-defined]
+            MatchProposal.status == ProposalStatus.PENDING,
+            MatchProposal.expires_at > clock.now(),
+        )
+        .group_by(MatchProposal.mentor_id)
+    ):
+        taken[mentor_id] += count
+    return taken
+
+
+async def list_visible_mentors(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    occupation_prefix: str = "",
+    language: str = "",
+    city: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[MentorProfile], int]:
+    """The part of the shared pool the actor's organization may see. Full-text search
+    with facets comes with the search port (issue 5)."""
+    actor.require_organization()
+    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
+    query = select(MentorProfile).where(
+        MentorProfile.is_active.is_(True),  # type: ignore[attr-defined]
+        mentor_visible_to(actor.organization_id),
+    )
+    if occupation_prefix:
+        if not occupation_prefix.isdigit() or len(occupation_prefix) > 5:
+            raise DomainError("UNKNOWN_NOC", field="occupation", code=occupation_prefix)
+        query = query.where(MentorProfile.occupation_noc.startswith(occupation_prefix))  # type: ignore[attr-defined]
+    if city:
+        query = query.where(func.lower(MentorProfile.city) == city.strip().lower())
+    if language:
+        code = validation.language_code(language, "language")
+        # The JSON array's text holds each code quoted, on SQLite and PostgreSQL alike.
+        query = query.where(sa.cast(MentorProfile.languages, sa.Text).like(f'%"{code}"%'))
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    mentors = await session.scalars(
+        query.order_by(MentorProfile.created_at, MentorProfile.id).limit(limit).offset(max(offset, 0))
+    )
+    return list(mentors), total
