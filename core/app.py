@@ -1,0 +1,83 @@
+"""The composition root: ``create_app()`` builds the whole HTTP application."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.config.app import AppConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.plugins import InitPluginProtocol
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.litestar import make_graphql_controller
+
+from core.db import create_engine, session_factory
+from core.graphql.context import Context
+from core.graphql.loaders import Loaders
+from core.graphql.schema import build_schema
+from core.settings import Settings, get_settings
+
+ORGANIZATION_HEADER = "Tremplin-Organization"
+
+
+async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+    async with state.sessions() as session:
+        yield session
+
+
+async def graphql_context(request: Request[Any, Any, Any], db_session: AsyncSession) -> Context:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    context = Context(
+        session=db_session,
+        token=token.strip() if scheme.lower() == "bearer" and token.strip() else None,
+        organization_slug=request.headers.get(ORGANIZATION_HEADER.lower()) or None,
+        accept_language=request.headers.get("accept-language"),
+        lock=asyncio.Lock(),
+    )
+    context.loaders = Loaders(context)
+    return context
+
+
+@get("/health", sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+class TremplinPlugin(InitPluginProtocol):
+    """Registers the database lifecycle, the GraphQL endpoint and the HTTP routes."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        settings = self.settings
+
+        @asynccontextmanager
+        async def database(app: Litestar) -> AsyncIterator[None]:
+            engine = create_engine(settings)
+            app.state.engine = engine
+            app.state.sessions = session_factory(engine)
+            try:
+                yield
+            finally:
+                await engine.dispose()
+
+        graphql = make_graphql_controller(
+            build_schema(),
+            path="/graphql",
+            graphql_ide="graphiql" if settings.debug else None,
+            allow_queries_via_get=False,
+            context_getter=graphql_context,
+        )
+        app_config.lifespan.append(database)
+        app_config.dependencies["db_session"] = Provide(provide_db_session)
+        app_config.route_handlers.extend([graphql, health])
+        return app_config
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    return Litestar(plugins=[TremplinPlugin(settings)], debug=False)

@@ -1,0 +1,113 @@
+"""The ``tremplin`` command line."""
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from core import migrate
+from core.settings import get_settings
+
+console = Console()
+
+
+@click.group()
+def main() -> None:
+    """Tremplin: mentoring for the employment of skilled immigrants."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    migrate.upgrade(revision)
+    console.print(f"[green]Database at {revision}[/green]: {get_settings().resolved_database_url}")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Generate a migration from model changes (developers)."""
+    migrate.revision(message)
+
+
+def _serve(debug: bool) -> None:
+    settings = get_settings().model_copy(update={"debug": debug or get_settings().debug})
+    from core.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@main.command()
+def serve() -> None:
+    """Serve the platform (GraphQL at /graphql)."""
+    migrate.upgrade()
+    _serve(debug=False)
+
+
+@main.command()
+@click.option("--serve/--no-serve", "serve_after", default=True, help="Start the server after seeding.")
+def demo(serve_after: bool) -> None:
+    """Create the database, seed the demo collaborative (once), and serve it."""
+    from core.demo import DEMO_PASSWORD, seed_demo
+    from core.db import create_engine, session_factory
+
+    settings = get_settings()
+    migrate.upgrade()
+
+    async def run() -> list | None:
+        engine = create_engine(settings)
+        try:
+            with console.status("Seeding the demo collaborative…"):
+                return await seed_demo(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    logins = asyncio.run(run())
+    console.print("Demo data " + ("seeded." if logins is not None else "already present: kept as is."))
+    from core.demo import demo_logins
+
+    table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
+    for column in ("role", "email", "organization"):
+        table.add_column(column)
+    for login in demo_logins():
+        table.add_row(login.role, login.email, login.organization_slug)
+    console.print(table)
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    console.print(
+        f"GraphQL and GraphiQL: [bold]{url}[/bold] — sign in with the signIn mutation, then send "
+        "the token as 'Authorization: Bearer <token>'."
+    )
+    if serve_after:
+        _serve(debug=True)
+
+
+@main.group()
+def schema() -> None:
+    """The published contracts."""
+
+
+@schema.command("print")
+@click.option("--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+def schema_print(output: Path | None) -> None:
+    """Print the GraphQL SDL (committed as schemas/schema.graphql)."""
+    from core.graphql.schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output:
+        output.write_text(sdl, encoding="utf-8")
+    else:
+        sys.stdout.write(sdl)
+
+
+if __name__ == "__main__":
+    main()

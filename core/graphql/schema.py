@@ -1,0 +1,391 @@
+"""The GraphQL schema: thin resolvers over the services."""
+
+import enum
+import uuid
+from datetime import date
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from core import models
+from core.graphql.context import GraphQLInfo
+from core.graphql.errors import LocalizedErrors
+from core.graphql.inputs import (
+    MeetingInput,
+    MemberInput,
+    MenteeInput,
+    MenteeUpdateInput,
+    MentorProfileInput,
+    OutcomeInput,
+    ProgramInput,
+    ReferralInput,
+    given,
+)
+from core.graphql.loaders import MentorCard
+from core.graphql.types import (
+    AuditEvent,
+    EligibilityCheck,
+    Language,
+    MatchProposal,
+    Meeting,
+    Membership,
+    Mentee,
+    Mentor,
+    Mentorship,
+    MentorshipStatus,
+    Organization,
+    Outcome,
+    Page,
+    PluginState,
+    Program,
+    ProgramType,
+    ProposalStatus,
+    Referral,
+    ReferralStatus,
+    ScoreCriterion,
+    Suggestion,
+    Viewer,
+    load_mentor,
+)
+from core.plugins import get_plugin_host
+from core.services import (
+    accounts,
+    audit,
+    matching,
+    mentees,
+    mentors,
+    mentorships,
+    organizations,
+    programs,
+    proposals,
+    referrals,
+)
+from core.services.mentorships import MeetingEntry
+from core.settings import get_settings
+
+ReferralDirection = strawberry.enum(referrals.ReferralDirection)
+
+
+@strawberry.enum
+class ClosureStatus(enum.StrEnum):
+    COMPLETED = models.MentorshipStatus.COMPLETED.value
+    ENDED_EARLY = models.MentorshipStatus.ENDED_EARLY.value
+
+
+@strawberry.type
+class SignInPayload:
+    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`")
+    viewer: Viewer
+
+
+def _viewer(actor: "accounts.Actor") -> Viewer:
+    return Viewer(
+        id=strawberry.ID(str(actor.user_id)),
+        display_name=actor.display_name,
+        preferred_language=actor.language,
+        roles=sorted(actor.roles),
+        memberships=[
+            Membership(role=role, organization_id=organization_id)
+            for organization_id, roles in actor.memberships.items()
+            for role in sorted(roles)
+        ],
+        organization_id=actor.organization_id,
+    )
+
+
+def _mentor(profile: models.MentorProfile, display_name: str) -> Mentor:
+    return Mentor(card=MentorCard(profile, display_name))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in person; null when anonymous")
+    async def viewer(self, info: GraphQLInfo) -> Viewer | None:
+        actor = await info.context.optional_actor()
+        return _viewer(actor) if actor else None
+
+    @strawberry.field(description="Every organization of the platform (public directory)")
+    async def organizations(self, info: GraphQLInfo) -> list[Organization]:
+        rows = await info.context.run(organizations.list_organizations)
+        return [Organization.from_model(row) for row in rows]
+
+    @strawberry.field(description="Program types offered by the installed plugins")
+    def program_types(self) -> list[ProgramType]:
+        return [
+            ProgramType.from_spec(plugin, spec)
+            for plugin, spec in sorted(
+                get_plugin_host().program_types().values(), key=lambda item: item[1].key
+            )
+        ]
+
+    @strawberry.field(description="Plugins, and whether the viewer's organization enabled each")
+    async def plugins(self, info: GraphQLInfo) -> list[PluginState]:
+        actor = await info.context.actor()
+        states = await info.context.run(organizations.plugin_states, actor.require_organization())
+        return [PluginState.from_data(state) for state in states]
+
+    @strawberry.field(description="Programs, of one organization or of all (public)")
+    async def programs(self, info: GraphQLInfo, organization_id: uuid.UUID | None = None) -> list[Program]:
+        rows = await info.context.run(programs.list_programs, organization_id)
+        return [Program.from_model(row) for row in rows]
+
+    @strawberry.field
+    async def program(self, info: GraphQLInfo, id: uuid.UUID) -> Program:
+        return Program.from_model(await info.context.run(programs.get_program, id))
+
+    @strawberry.field(description="Staff: clients owned by, or referred with consent to, the organization")
+    async def clients(
+        self, info: GraphQLInfo, search: str = "", limit: int = 50, offset: int = 0
+    ) -> Page[Mentee]:
+        views, total = await info.context.call(
+            mentees.list_clients, search=search, limit=limit, offset=offset
+        )
+        return Page(items=[Mentee(view=view) for view in views], total_count=total)
+
+    @strawberry.field
+    async def mentee(self, info: GraphQLInfo, id: uuid.UUID) -> Mentee:
+        return Mentee(view=await info.context.call(mentees.get_mentee, id))
+
+    @strawberry.field(description="The shared mentor pool, as the viewer's organization may see it")
+    async def mentors(
+        self,
+        info: GraphQLInfo,
+        occupation: str = "",
+        language: str = "",
+        city: str = "",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[Mentor]:
+        rows, total = await info.context.call(
+            mentors.list_visible_mentors,
+            occupation_prefix=occupation,
+            language=language,
+            city=city,
+            limit=limit,
+            offset=offset,
+        )
+        return Page(items=[await load_mentor(info, row.id) for row in rows], total_count=total)
+
+    @strawberry.field
+    async def mentor(self, info: GraphQLInfo, id: uuid.UUID) -> Mentor:
+        profile = await info.context.call(mentors.get_visible_mentor, id)
+        return await load_mentor(info, profile.id)
+
+    @strawberry.field
+    async def referrals(
+        self,
+        info: GraphQLInfo,
+        direction: ReferralDirection | None = None,
+        status: ReferralStatus | None = None,
+        program_id: uuid.UUID | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[Referral]:
+        rows, total = await info.context.call(
+            referrals.list_referrals,
+            direction=direction,
+            status=status,
+            program_id=program_id,
+            limit=limit,
+            offset=offset,
+        )
+        return Page(items=[Referral(row=row) for row in rows], total_count=total)
+
+    @strawberry.field
+    async def referral(self, info: GraphQLInfo, id: uuid.UUID) -> Referral:
+        return Referral(row=await info.context.call(referrals.get_referral, id))
+
+    @strawberry.field(description="Program staff: every criterion checked now against the client's file")
+    async def eligibility(self, info: GraphQLInfo, referral_id: uuid.UUID) -> list[EligibilityCheck]:
+        results = await info.context.call(referrals.check_eligibility, referral_id)
+        return [EligibilityCheck.from_record(result.as_record()) for result in results]
+
+    @strawberry.field(description="Program staff: best mentors for an admitted referral, explained")
+    async def suggestions(
+        self, info: GraphQLInfo, referral_id: uuid.UUID, limit: int = 10
+    ) -> list[Suggestion]:
+        found = await info.context.call(matching.suggest_mentors, referral_id, limit=limit)
+        return [
+            Suggestion(
+                mentor=await load_mentor(info, suggestion.mentor.id),
+                score=suggestion.score,
+                criteria=[ScoreCriterion.from_criterion(criterion) for criterion in suggestion.criteria],
+            )
+            for suggestion in found
+        ]
+
+    @strawberry.field
+    async def proposals(
+        self, info: GraphQLInfo, status: ProposalStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> Page[MatchProposal]:
+        rows, total = await info.context.call(
+            proposals.list_proposals, status=status, limit=limit, offset=offset
+        )
+        return Page(items=[MatchProposal(row=row) for row in rows], total_count=total)
+
+    @strawberry.field
+    async def mentorships(
+        self, info: GraphQLInfo, status: MentorshipStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> Page[Mentorship]:
+        rows, total = await info.context.call(
+            mentorships.list_mentorships, status=status, limit=limit, offset=offset
+        )
+        return Page(items=[Mentorship(row=row) for row in rows], total_count=total)
+
+    @strawberry.field
+    async def mentorship(self, info: GraphQLInfo, id: uuid.UUID) -> Mentorship:
+        return Mentorship(row=await info.context.call(mentorships.get_mentorship, id))
+
+    @strawberry.field(description="Organization admins: reads and changes of their clients' data by others")
+    async def audit_events(self, info: GraphQLInfo, limit: int = 50, offset: int = 0) -> Page[AuditEvent]:
+        rows, total = await info.context.call(audit.list_audit_events, limit=limit, offset=offset)
+        return Page(items=[AuditEvent(row=row) for row in rows], total_count=total)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def sign_in(self, info: GraphQLInfo, email: str, password: str) -> SignInPayload:
+        token, _ = await info.context.run(accounts.sign_in, email, password)
+        info.context.token = token
+        return SignInPayload(token=token, viewer=_viewer(await info.context.actor()))
+
+    @strawberry.mutation
+    async def sign_out(self, info: GraphQLInfo) -> bool:
+        await info.context.actor()
+        await info.context.run(accounts.sign_out, info.context.token or "")
+        return True
+
+    @strawberry.mutation
+    async def set_language(self, info: GraphQLInfo, language: Language) -> Language:
+        user = await info.context.call(accounts.set_language, language)
+        return user.preferred_language
+
+    @strawberry.mutation(description="Organization admins: add a person with a role")
+    async def add_member(self, info: GraphQLInfo, input: MemberInput) -> Membership:
+        membership = await info.context.call(
+            accounts.add_member, input.email, input.display_name, input.role, input.password
+        )
+        return Membership(role=membership.role, organization_id=membership.organization_id)
+
+    @strawberry.mutation(description="Organization admins: switch a plugin on or off")
+    async def set_plugin_enabled(self, info: GraphQLInfo, name: str, enabled: bool) -> list[PluginState]:
+        states = await info.context.call(organizations.set_plugin_enabled, name, enabled)
+        return [PluginState.from_data(state) for state in states]
+
+    @strawberry.mutation
+    async def create_program(self, info: GraphQLInfo, input: ProgramInput) -> Program:
+        data = programs.ProgramData(**given(input))
+        return Program.from_model(await info.context.call(programs.create_program, data))
+
+    @strawberry.mutation(description="Agency staff: register a client their organization will own")
+    async def register_mentee(
+        self, info: GraphQLInfo, input: MenteeInput, account_password: str | None = None
+    ) -> Mentee:
+        profile = await info.context.call(mentees.register_mentee, given(input), account_password)
+        return Mentee(view=await info.context.call(mentees.get_mentee, profile.id))
+
+    @strawberry.mutation
+    async def update_mentee(self, info: GraphQLInfo, id: uuid.UUID, input: MenteeUpdateInput) -> Mentee:
+        return Mentee(view=await info.context.call(mentees.update_mentee, id, given(input)))
+
+    @strawberry.mutation(description="Mentors: create or update their own profile")
+    async def save_my_mentor_profile(self, info: GraphQLInfo, input: MentorProfileInput) -> Mentor:
+        profile = await info.context.call(mentors.save_my_mentor_profile, mentors.MentorData(**given(input)))
+        return await load_mentor(info, profile.id)
+
+    @strawberry.mutation(description="Refer a client to a program, with the client's consent")
+    async def submit_referral(self, info: GraphQLInfo, input: ReferralInput) -> Referral:
+        row = await info.context.call(
+            referrals.submit_referral,
+            input.mentee_id,
+            input.program_id,
+            consent=input.consent,
+            note=input.note,
+        )
+        return Referral(row=row)
+
+    @strawberry.mutation
+    async def admit_referral(
+        self, info: GraphQLInfo, id: uuid.UUID, note: str = "", override_ineligibility: bool = False
+    ) -> Referral:
+        row = await info.context.call(
+            referrals.admit_referral, id, note=note, override_ineligibility=override_ineligibility
+        )
+        return Referral(row=row)
+
+    @strawberry.mutation(description="Return a client to the referring agency with the reasons")
+    async def return_referral(
+        self, info: GraphQLInfo, id: uuid.UUID, reasons: list[str] | None = None, note: str = ""
+    ) -> Referral:
+        row = await info.context.call(referrals.return_referral, id, reasons=reasons or [], note=note)
+        return Referral(row=row)
+
+    @strawberry.mutation
+    async def withdraw_referral(self, info: GraphQLInfo, id: uuid.UUID) -> Referral:
+        return Referral(row=await info.context.call(referrals.withdraw_referral, id))
+
+    @strawberry.mutation
+    async def propose_match(
+        self, info: GraphQLInfo, referral_id: uuid.UUID, mentor_id: uuid.UUID
+    ) -> MatchProposal:
+        return MatchProposal(row=await info.context.call(proposals.propose_match, referral_id, mentor_id))
+
+    @strawberry.mutation(description="The mentor, or the newcomer (or their agency), accepts or declines")
+    async def answer_proposal(
+        self, info: GraphQLInfo, id: uuid.UUID, accept: bool, reason: str = ""
+    ) -> MatchProposal:
+        row = await info.context.call(proposals.answer_proposal, id, accept=accept, reason=reason)
+        return MatchProposal(row=row)
+
+    @strawberry.mutation
+    async def log_meeting(self, info: GraphQLInfo, input: MeetingInput) -> Meeting:
+        data = given(input)
+        meeting = await info.context.call(mentorships.log_meeting, data.pop("mentorship_id"), **data)
+        return Meeting.from_entry(MeetingEntry(meeting, meeting.notes))
+
+    @strawberry.mutation
+    async def extend_mentorship(
+        self, info: GraphQLInfo, id: uuid.UUID, new_end: date, reason: str = ""
+    ) -> Mentorship:
+        row = await info.context.call(mentorships.extend_mentorship, id, new_end=new_end, reason=reason)
+        return Mentorship(row=row)
+
+    @strawberry.mutation
+    async def close_mentorship(
+        self, info: GraphQLInfo, id: uuid.UUID, status: ClosureStatus, reason: str = ""
+    ) -> Mentorship:
+        row = await info.context.call(
+            mentorships.close_mentorship, id, status=models.MentorshipStatus(status.value), reason=reason
+        )
+        return Mentorship(row=row)
+
+    @strawberry.mutation(description="Employment outcome at closure, or 3, 6, 12 months after")
+    async def record_outcome(self, info: GraphQLInfo, input: OutcomeInput) -> Outcome:
+        data = given(input)
+        outcome = await info.context.call(mentorships.record_outcome, data.pop("mentorship_id"), **data)
+        return Outcome(row=outcome)
+
+
+class TremplinSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Errors people can act on are answers, not server faults: log only the rest
+        (LocalizedErrors logs those with their traceback)."""
+
+
+def build_schema() -> strawberry.Schema:
+    settings = get_settings()
+    return TremplinSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: MaxTokensLimiter(max_token_count=5000),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+            LocalizedErrors,
+        ],
+    )

@@ -1,0 +1,775 @@
+"""GraphQL object types. Thin: each reads a model (or a service's view of one) and
+resolves related records through the request's DataLoaders."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from core import i18n, models, taxonomy
+from core.graphql.context import GraphQLInfo
+from core.graphql.loaders import MentorCard
+from core.hookspecs import ProgramType as ProgramTypeSpec
+from core.services import mentorships as mentorship_service
+from core.services.matching import Criterion
+from core.services.organizations import PluginState as PluginStateData
+from core.services.proposals import effective_status
+from federation.sharing import Grounds, MenteeView
+
+Role = strawberry.enum(models.Role)
+Language = strawberry.enum(models.Language)
+OrganizationKind = strawberry.enum(models.OrganizationKind)
+ImmigrationStatus = strawberry.enum(models.ImmigrationStatus)
+MentorAffiliation = strawberry.enum(models.MentorAffiliation)
+MentorVisibility = strawberry.enum(models.MentorVisibility)
+ReferralStatus = strawberry.enum(models.ReferralStatus)
+ProposalStatus = strawberry.enum(models.ProposalStatus)
+Answer = strawberry.enum(models.Answer)
+MentorshipStatus = strawberry.enum(models.MentorshipStatus)
+MeetingMode = strawberry.enum(models.MeetingMode)
+NotesVisibility = strawberry.enum(models.NotesVisibility)
+OutcomeStage = strawberry.enum(models.OutcomeStage)
+EmploymentStatus = strawberry.enum(models.EmploymentStatus)
+AuditAction = strawberry.enum(models.AuditAction)
+AccessGrounds = strawberry.enum(
+    Grounds, name="AccessGrounds", description="Why the viewer may read a newcomer's file"
+)
+
+T = TypeVar("T")
+
+
+def _language(info: GraphQLInfo) -> str:
+    return info.context.language
+
+
+def _localized(info: GraphQLInfo, english: str, french: str) -> str:
+    return french if _language(info) == "fr" else english
+
+
+@strawberry.type
+class Page(Generic[T]):
+    items: list[T]
+    total_count: int
+
+
+@strawberry.type
+class Classification:
+    """An occupation (NOC 2021) or industry (NAICS 2022)."""
+
+    code: str
+    title_en: str
+    title_fr: str
+
+    @strawberry.field(description="Title in the viewer's language")
+    def title(self, info: GraphQLInfo) -> str:
+        return _localized(info, self.title_en, self.title_fr)
+
+    @classmethod
+    def of(cls, entry: taxonomy.Classification | None) -> "Classification | None":
+        return cls(code=entry.code, title_en=entry.title_en, title_fr=entry.title_fr) if entry else None
+
+
+def occupation(code: str | None) -> Classification | None:
+    return Classification.of(taxonomy.noc_unit_group(code)) if code else None
+
+
+def industry(code: str | None) -> Classification | None:
+    return Classification.of(taxonomy.naics_industry(code)) if code else None
+
+
+@strawberry.type
+class Organization:
+    id: strawberry.ID
+    slug: str
+    name_en: str
+    name_fr: str
+    kind: OrganizationKind
+    province: str
+    city: str
+
+    @strawberry.field
+    def name(self, info: GraphQLInfo) -> str:
+        return _localized(info, self.name_en, self.name_fr)
+
+    @classmethod
+    def from_model(cls, row: models.Organization) -> "Organization":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            slug=row.slug,
+            name_en=row.name_en,
+            name_fr=row.name_fr,
+            kind=row.kind,
+            province=row.province,
+            city=row.city,
+        )
+
+
+async def load_organization(info: GraphQLInfo, organization_id: uuid.UUID) -> Organization:
+    row = await info.context.loaders.organization.load(organization_id)
+    return Organization.from_model(row)
+
+
+@strawberry.type
+class ProgramType:
+    key: str
+    plugin: str
+    name_en: str
+    name_fr: str
+    description_en: str
+    description_fr: str
+    default_term_weeks: int
+    default_meeting_minutes_per_week: int
+
+    @strawberry.field
+    def name(self, info: GraphQLInfo) -> str:
+        return _localized(info, self.name_en, self.name_fr)
+
+    @strawberry.field
+    def description(self, info: GraphQLInfo) -> str:
+        return _localized(info, self.description_en, self.description_fr)
+
+    @classmethod
+    def from_spec(cls, plugin: str, spec: ProgramTypeSpec) -> "ProgramType":
+        return cls(
+            key=spec.key,
+            plugin=plugin,
+            name_en=spec.name_en,
+            name_fr=spec.name_fr,
+            description_en=spec.description_en,
+            description_fr=spec.description_fr,
+            default_term_weeks=spec.default_term_weeks,
+            default_meeting_minutes_per_week=spec.default_meeting_minutes_per_week,
+        )
+
+
+@strawberry.type
+class PluginState:
+    name: str
+    enabled: bool
+    program_types: list[str]
+
+    @classmethod
+    def from_data(cls, state: PluginStateData) -> "PluginState":
+        return cls(name=state.name, enabled=state.enabled, program_types=state.program_types)
+
+
+@strawberry.type
+class Program:
+    id: strawberry.ID
+    program_type: str
+    name_en: str
+    name_fr: str
+    description_en: str
+    description_fr: str
+    capacity: int
+    term_weeks: int
+    meeting_minutes_per_week: int
+    languages: list[str]
+    province: str
+    open_to_all_referrers: bool
+    accepting_referrals: bool
+    organization_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    def name(self, info: GraphQLInfo) -> str:
+        return _localized(info, self.name_en, self.name_fr)
+
+    @strawberry.field
+    def description(self, info: GraphQLInfo) -> str:
+        return _localized(info, self.description_en, self.description_fr)
+
+    @strawberry.field
+    async def organization(self, info: GraphQLInfo) -> Organization:
+        return await load_organization(info, self.organization_id)
+
+    @classmethod
+    def from_model(cls, row: models.Program) -> "Program":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            program_type=row.program_type,
+            name_en=row.name_en,
+            name_fr=row.name_fr,
+            description_en=row.description_en,
+            description_fr=row.description_fr,
+            capacity=row.capacity,
+            term_weeks=row.term_weeks,
+            meeting_minutes_per_week=row.meeting_minutes_per_week,
+            languages=list(row.languages),
+            province=row.province,
+            open_to_all_referrers=row.open_to_all_referrers,
+            accepting_referrals=row.accepting_referrals,
+            organization_id=row.organization_id,
+        )
+
+
+async def load_program(info: GraphQLInfo, program_id: uuid.UUID) -> Program:
+    return Program.from_model(await info.context.loaders.program.load(program_id))
+
+
+@strawberry.type
+class LanguageSkill:
+    language: str
+    clb: int = strawberry.field(description="Canadian Language Benchmark (NCLC in French), 1-12")
+
+
+@strawberry.type(
+    description="A newcomer's file as the viewer may see it: fields the viewer's grounds "
+    "do not cover are null."
+)
+class Mentee:
+    view: strawberry.Private[MenteeView]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.view.profile.id))
+
+    @strawberry.field
+    def access_grounds(self) -> AccessGrounds:
+        return self.view.grounds
+
+    @strawberry.field
+    async def owner(self, info: GraphQLInfo) -> Organization:
+        return await load_organization(info, self.view.profile.owner_organization_id)
+
+    @strawberry.field
+    def first_name(self) -> str | None:
+        return self.view.get("first_name")  # type: ignore[return-value]
+
+    @strawberry.field
+    def last_name(self) -> str | None:
+        return self.view.get("last_name")  # type: ignore[return-value]
+
+    @strawberry.field
+    def email(self) -> str | None:
+        return self.view.get("email")  # type: ignore[return-value]
+
+    @strawberry.field
+    def phone(self) -> str | None:
+        return self.view.get("phone")  # type: ignore[return-value]
+
+    @strawberry.field
+    def immigration_status(self) -> ImmigrationStatus | None:
+        return self.view.get("immigration_status")  # type: ignore[return-value]
+
+    @strawberry.field
+    def arrival_date(self) -> date | None:
+        return self.view.get("arrival_date")  # type: ignore[return-value]
+
+    @strawberry.field
+    def country_of_training(self) -> str | None:
+        return self.view.get("country_of_training")  # type: ignore[return-value]
+
+    @strawberry.field
+    def credentials(self) -> list[str] | None:
+        return self.view.get("credentials")  # type: ignore[return-value]
+
+    @strawberry.field
+    def target_occupation(self) -> Classification | None:
+        return occupation(self.view.get("target_noc"))  # type: ignore[arg-type]
+
+    @strawberry.field
+    def industry(self) -> Classification | None:
+        return industry(self.view.get("industry_naics"))  # type: ignore[arg-type]
+
+    @strawberry.field
+    def languages(self) -> list[LanguageSkill] | None:
+        skills: list[dict[str, Any]] | None = self.view.get("languages")  # type: ignore[assignment]
+        if skills is None:
+            return None
+        return [LanguageSkill(language=skill["language"], clb=skill["clb"]) for skill in skills]
+
+    @strawberry.field
+    def preferred_language(self) -> Language | None:
+        return self.view.get("preferred_language")  # type: ignore[return-value]
+
+    @strawberry.field
+    def city(self) -> str | None:
+        return self.view.get("city")  # type: ignore[return-value]
+
+    @strawberry.field
+    def province(self) -> str | None:
+        return self.view.get("province")  # type: ignore[return-value]
+
+    @strawberry.field
+    def career_goal(self) -> str | None:
+        return self.view.get("career_goal")  # type: ignore[return-value]
+
+    @strawberry.field
+    def availability(self) -> list[str] | None:
+        return self.view.get("availability")  # type: ignore[return-value]
+
+    @strawberry.field
+    def action_plan(self) -> str | None:
+        return self.view.get("action_plan")  # type: ignore[return-value]
+
+    @strawberry.field
+    def job_search_workshop(self) -> bool | None:
+        return self.view.get("job_search_workshop")  # type: ignore[return-value]
+
+    @strawberry.field
+    def open_to_virtual(self) -> bool | None:
+        return self.view.get("open_to_virtual")  # type: ignore[return-value]
+
+    @strawberry.field(description="The owning agency's working notes; only its staff see them")
+    def case_notes(self) -> str | None:
+        return self.view.get("case_notes")  # type: ignore[return-value]
+
+
+async def load_mentee(info: GraphQLInfo, mentee_id: uuid.UUID) -> Mentee | None:
+    view = await info.context.loaders.mentee.load(mentee_id)
+    return Mentee(view=view) if view else None
+
+
+@strawberry.type(
+    description="A mentor of the shared pool. No contact details: introductions go through a program."
+)
+class Mentor:
+    card: strawberry.Private[MentorCard]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.card.profile.id))
+
+    @strawberry.field
+    def display_name(self) -> str:
+        return self.card.display_name
+
+    @strawberry.field
+    async def organization(self, info: GraphQLInfo) -> Organization:
+        return await load_organization(info, self.card.profile.organization_id)
+
+    @strawberry.field
+    def affiliation(self) -> MentorAffiliation:
+        return self.card.profile.affiliation
+
+    @strawberry.field
+    def job_title(self) -> str:
+        return self.card.profile.job_title
+
+    @strawberry.field
+    def occupation(self) -> Classification | None:
+        return occupation(self.card.profile.occupation_noc)
+
+    @strawberry.field
+    def industry(self) -> Classification | None:
+        return industry(self.card.profile.industry_naics)
+
+    @strawberry.field
+    def years_local_experience(self) -> int:
+        return self.card.profile.years_local_experience
+
+    @strawberry.field
+    def languages(self) -> list[str]:
+        return list(self.card.profile.languages)
+
+    @strawberry.field
+    def city(self) -> str:
+        return self.card.profile.city
+
+    @strawberry.field
+    def province(self) -> str:
+        return self.card.profile.province
+
+    @strawberry.field
+    def open_to_virtual(self) -> bool:
+        return self.card.profile.open_to_virtual
+
+    @strawberry.field
+    def capacity(self) -> int:
+        return self.card.profile.capacity
+
+    @strawberry.field(description="Places left: capacity minus active mentorships and open proposals")
+    async def remaining_capacity(self, info: GraphQLInfo) -> int:
+        taken = await info.context.loaders.commitments.load(self.card.profile.id)
+        return max(self.card.profile.capacity - (taken or 0), 0)
+
+    @strawberry.field
+    def availability(self) -> list[str]:
+        return list(self.card.profile.availability)
+
+    @strawberry.field
+    def bio(self) -> str:
+        return self.card.profile.bio
+
+    @strawberry.field
+    def is_active(self) -> bool:
+        return self.card.profile.is_active
+
+
+async def load_mentor(info: GraphQLInfo, mentor_id: uuid.UUID) -> Mentor:
+    return Mentor(card=await info.context.loaders.mentor.load(mentor_id))
+
+
+@strawberry.type
+class EligibilityCheck:
+    rule: str
+    passed: bool
+    message_key: strawberry.Private[str]
+    params: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The criterion, in the viewer's language")
+    def message(self, info: GraphQLInfo) -> str:
+        return i18n.translate(self.message_key, _language(info), **self.params)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "EligibilityCheck":
+        return cls(
+            rule=record["rule"],
+            passed=record["passed"],
+            message_key=record["message"],
+            params=record["params"],
+        )
+
+
+@strawberry.type
+class Referral:
+    row: strawberry.Private[models.Referral]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field(description="Null once the viewer no longer has grounds to read the file")
+    async def mentee(self, info: GraphQLInfo) -> Mentee | None:
+        return await load_mentee(info, self.row.mentee_id)
+
+    @strawberry.field
+    async def program(self, info: GraphQLInfo) -> Program:
+        return await load_program(info, self.row.program_id)
+
+    @strawberry.field
+    async def referring_organization(self, info: GraphQLInfo) -> Organization:
+        return await load_organization(info, self.row.referring_organization_id)
+
+    @strawberry.field
+    def status(self) -> ReferralStatus:
+        return self.row.status
+
+    @strawberry.field
+    def consent_given_at(self) -> datetime:
+        return self.row.consent_given_at
+
+    @strawberry.field
+    def note(self) -> str:
+        return self.row.note
+
+    @strawberry.field(description="Criteria as checked at submission, then at the decision")
+    def eligibility(self) -> list[EligibilityCheck]:
+        return [EligibilityCheck.from_record(record) for record in self.row.eligibility]
+
+    @strawberry.field(description="Why it was returned: failed criteria, then staff's reasons")
+    def return_reasons(self, info: GraphQLInfo) -> list[str]:
+        if self.row.status != models.ReferralStatus.RETURNED:
+            return []
+        failed = [
+            i18n.translate(record["message"], _language(info), **record["params"])
+            for record in self.row.eligibility
+            if not record["passed"]
+        ]
+        return failed + list(self.row.return_reasons)
+
+    @strawberry.field
+    def decision_note(self) -> str:
+        return self.row.decision_note
+
+    @strawberry.field
+    def decided_at(self) -> datetime | None:
+        return self.row.decided_at
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+
+@strawberry.type
+class ScoreCriterion:
+    criterion: str
+    weight: float
+    score: float
+    reason_key: strawberry.Private[str]
+    params: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="Why this criterion scored what it did, in the viewer's language")
+    def explanation(self, info: GraphQLInfo) -> str:
+        return i18n.translate(self.reason_key, _language(info), **self.params)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "ScoreCriterion":
+        return cls(
+            criterion=record["criterion"],
+            weight=record["weight"],
+            score=record["score"],
+            reason_key=record["reason"],
+            params=record["params"],
+        )
+
+    @classmethod
+    def from_criterion(cls, criterion: Criterion) -> "ScoreCriterion":
+        return cls.from_record(criterion.as_record())
+
+
+@strawberry.type
+class Suggestion:
+    mentor: Mentor
+    score: float
+    criteria: list[ScoreCriterion]
+
+
+@strawberry.type
+class MatchProposal:
+    row: strawberry.Private[models.MatchProposal]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    async def program(self, info: GraphQLInfo) -> Program:
+        return await load_program(info, self.row.program_id)
+
+    @strawberry.field
+    def referral_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.referral_id))
+
+    @strawberry.field
+    async def mentee(self, info: GraphQLInfo) -> Mentee | None:
+        return await load_mentee(info, self.row.mentee_id)
+
+    @strawberry.field
+    async def mentor(self, info: GraphQLInfo) -> Mentor:
+        return await load_mentor(info, self.row.mentor_id)
+
+    @strawberry.field
+    def score(self) -> float:
+        return self.row.score
+
+    @strawberry.field
+    def criteria(self) -> list[ScoreCriterion]:
+        return [ScoreCriterion.from_record(record) for record in self.row.explanation]
+
+    @strawberry.field
+    def status(self) -> ProposalStatus:
+        return effective_status(self.row)
+
+    @strawberry.field
+    def mentee_answer(self) -> Answer:
+        return self.row.mentee_answer
+
+    @strawberry.field
+    def mentor_answer(self) -> Answer:
+        return self.row.mentor_answer
+
+    @strawberry.field
+    def decline_reason(self) -> str:
+        return self.row.decline_reason
+
+    @strawberry.field
+    def expires_at(self) -> datetime:
+        return self.row.expires_at
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+
+@strawberry.type
+class Meeting:
+    id: strawberry.ID
+    occurred_on: date
+    minutes: int
+    mode: MeetingMode
+    notes_visibility: NotesVisibility
+    notes: str | None = strawberry.field(description="Null for staff when the pair kept notes private")
+
+    @classmethod
+    def from_entry(cls, entry: mentorship_service.MeetingEntry) -> "Meeting":
+        meeting = entry.meeting
+        return cls(
+            id=strawberry.ID(str(meeting.id)),
+            occurred_on=meeting.occurred_on,
+            minutes=meeting.minutes,
+            mode=meeting.mode,
+            notes_visibility=meeting.notes_visibility,
+            notes=entry.notes,
+        )
+
+
+@strawberry.type
+class Extension:
+    previous_end: date
+    new_end: date
+    reason: str
+    created_at: datetime
+
+
+@strawberry.type
+class Outcome:
+    row: strawberry.Private[models.Outcome]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def stage(self) -> OutcomeStage:
+        return self.row.stage
+
+    @strawberry.field
+    def status(self) -> EmploymentStatus:
+        return self.row.status
+
+    @strawberry.field
+    def job_occupation(self) -> Classification | None:
+        return occupation(self.row.job_noc)
+
+    @strawberry.field
+    def note(self) -> str:
+        return self.row.note
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_at
+
+
+@strawberry.type
+class Mentorship:
+    row: strawberry.Private[models.Mentorship]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    async def program(self, info: GraphQLInfo) -> Program:
+        return await load_program(info, self.row.program_id)
+
+    @strawberry.field
+    async def mentee(self, info: GraphQLInfo) -> Mentee | None:
+        return await load_mentee(info, self.row.mentee_id)
+
+    @strawberry.field
+    async def mentor(self, info: GraphQLInfo) -> Mentor:
+        return await load_mentor(info, self.row.mentor_id)
+
+    @strawberry.field
+    def agreement_date(self) -> date:
+        return self.row.agreement_date
+
+    @strawberry.field
+    def planned_end(self) -> date:
+        return self.row.planned_end
+
+    @strawberry.field
+    def goals(self) -> str:
+        return self.row.goals
+
+    @strawberry.field
+    def status(self) -> MentorshipStatus:
+        return self.row.status
+
+    @strawberry.field
+    def closed_at(self) -> datetime | None:
+        return self.row.closed_at
+
+    @strawberry.field
+    def closure_reason(self) -> str:
+        return self.row.closure_reason
+
+    @strawberry.field
+    async def hours_logged(self, info: GraphQLInfo) -> float:
+        minutes = await info.context.loaders.minutes_logged.load(self.row.id)
+        return round((minutes or 0) / 60, 1)
+
+    @strawberry.field(description="Hours the program's cadence plans over the whole term")
+    async def planned_hours(self, info: GraphQLInfo) -> float:
+        program = await info.context.loaders.program.load(self.row.program_id)
+        return mentorship_service.planned_hours(program, self.row)
+
+    @strawberry.field
+    async def meetings(self, info: GraphQLInfo) -> list[Meeting]:
+        entries = await info.context.call(mentorship_service.meetings, self.row)
+        return [Meeting.from_entry(entry) for entry in entries]
+
+    @strawberry.field
+    async def extensions(self, info: GraphQLInfo) -> list[Extension]:
+        rows = await info.context.run(mentorship_service.extensions, self.row.id)
+        return [
+            Extension(
+                previous_end=row.previous_end,
+                new_end=row.new_end,
+                reason=row.reason,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+    @strawberry.field
+    async def outcomes(self, info: GraphQLInfo) -> list[Outcome]:
+        rows = await info.context.run(mentorship_service.outcomes, self.row.id)
+        return [Outcome(row=row) for row in rows]
+
+
+@strawberry.type
+class AuditEvent:
+    row: strawberry.Private[models.AuditEvent]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def action(self) -> AuditAction:
+        return self.row.action
+
+    @strawberry.field(description="Why access was granted: referral, mentorship or proposal")
+    def grounds(self) -> str:
+        return self.row.grounds
+
+    @strawberry.field
+    def subject(self) -> str:
+        return self.row.subject
+
+    @strawberry.field
+    def mentee_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.mentee_id))
+
+    @strawberry.field
+    def actor_user_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.actor_user_id))
+
+    @strawberry.field
+    async def actor_organization(self, info: GraphQLInfo) -> Organization | None:
+        if self.row.actor_organization_id is None:
+            return None
+        return await load_organization(info, self.row.actor_organization_id)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+
+@strawberry.type
+class Membership:
+    role: Role
+    organization_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def organization(self, info: GraphQLInfo) -> Organization:
+        return await load_organization(info, self.organization_id)
+
+
+@strawberry.type
+class Viewer:
+    id: strawberry.ID
+    display_name: str
+    preferred_language: Language
+    roles: list[Role] = strawberry.field(description="Roles in the organization in scope")
+    memberships: list[Membership]
+    organization_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The organization this request acts for")
+    async def organization(self, info: GraphQLInfo) -> Organization | None:
+        if self.organization_id is None:
+            return None
+        return await load_organization(info, self.organization_id)
