@@ -1,0 +1,122 @@
+"""Every database test runs twice: on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ``TREMPLIN_TEST_POSTGRES_URL`` (default: the machine's local
+server). When it cannot be reached those runs are skipped with the reason, unless
+``TREMPLIN_REQUIRE_POSTGRES=1`` (set by ``.ci/run``), which makes them fail instead.
+"""
+
+import os
+
+# Cheap password hashing for tests; set before any settings object is built.
+os.environ.setdefault("TREMPLIN_ARGON2_TIME_COST", "1")
+os.environ.setdefault("TREMPLIN_ARGON2_MEMORY_COST", "64")
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlmodel import SQLModel
+
+import core.models  # noqa: F401  (registers every table on the metadata)
+from core.db import _sqlite_pragmas, session_factory
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+    from tests.graphql_client import GraphQL
+    from tests.world import World
+
+POSTGRES_URL = os.environ.get(
+    "TREMPLIN_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("TREMPLIN_REQUIRE_POSTGRES") == "1"
+_postgres_state: dict[str, object] = {}
+
+
+async def _postgres_ready() -> str | None:
+    """None when PostgreSQL is usable, else why not. The schema is rebuilt once per run."""
+    if "error" not in _postgres_state:
+        engine = create_async_engine(POSTGRES_URL)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(SQLModel.metadata.drop_all)
+                await connection.run_sync(SQLModel.metadata.create_all)
+            _postgres_state["error"] = None
+        except Exception as error:  # any connection failure means "not reachable"
+            _postgres_state["error"] = f"PostgreSQL at {POSTGRES_URL} unusable: {error!r}"
+        finally:
+            await engine.dispose()
+    return _postgres_state["error"]  # type: ignore[return-value]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def engine(backend: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if backend == "sqlite":
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        async with engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all)
+        yield engine
+        await engine.dispose()
+        return
+    error = await _postgres_ready()
+    if error:
+        if REQUIRE_POSTGRES:
+            pytest.fail(error)
+        pytest.skip(error)
+    engine = create_async_engine(POSTGRES_URL)
+    yield engine
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(sa.text(f"TRUNCATE {tables} CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+async def world(sessions: async_sessionmaker[AsyncSession]) -> "World":
+    from tests.world import build_world
+
+    return await build_world(sessions)
+
+
+@pytest.fixture
+async def app(engine: AsyncEngine) -> AsyncIterator["Litestar"]:
+    from core.app import create_app
+    from core.settings import Settings
+
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False), debug=False)
+    yield create_app(settings)
+
+
+@pytest.fixture
+async def graphql(app: "Litestar") -> AsyncIterator["GraphQL"]:
+    from litestar.testing import AsyncTestClient
+
+    from tests.graphql_client import GraphQL
+
+    async with AsyncTestClient(app) as client:
+        yield GraphQL(client)
