@@ -28,6 +28,7 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
 
 
 async def graphql_context(request: Request[Any, Any, Any], db_session: AsyncSession) -> Context:
+    settings: Settings = request.app.state.settings
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     context = Context(
@@ -35,6 +36,7 @@ async def graphql_context(request: Request[Any, Any, Any], db_session: AsyncSess
         token=token.strip() if scheme.lower() == "bearer" and token.strip() else None,
         organization_slug=request.headers.get(ORGANIZATION_HEADER.lower()) or None,
         accept_language=request.headers.get("accept-language"),
+        default_language=settings.default_language,
         lock=asyncio.Lock(),
     )
     context.loaders = Loaders(context)
@@ -58,6 +60,7 @@ class TremplinPlugin(InitPluginProtocol):
         @asynccontextmanager
         async def database(app: Litestar) -> AsyncIterator[None]:
             engine = create_engine(settings)
+            app.state.settings = settings
             app.state.engine = engine
             app.state.sessions = session_factory(engine)
             try:

@@ -11,7 +11,7 @@ from typing import Any
 class DomainError(Exception):
     code: str = "INVALID_INPUT"
 
-    def __init__(self, code: str | None = None, *, field: str | None = None, **params: Any):
+    def __init__(self, code: str | None = None, /, *, field: str | None = None, **params: Any):
         self.code = code or self.code
         self.field = field
         self.params = params

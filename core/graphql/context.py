@@ -24,6 +24,7 @@ class Context(BaseContext, kw_only=True):
     token: str | None = None
     organization_slug: str | None = None
     accept_language: str | None = None
+    default_language: str = DEFAULT_LANGUAGE
     # GraphQL resolves sibling fields concurrently, but an AsyncSession serves one
     # statement at a time: every database use in a request takes this lock.
     lock: asyncio.Lock
@@ -33,11 +34,12 @@ class Context(BaseContext, kw_only=True):
 
     @property
     def language(self) -> str:
-        """An explicit Accept-Language wins, then the person's saved preference."""
+        """An explicit Accept-Language wins, then the person's saved preference, then
+        the platform's default."""
         chosen = negotiate(self.accept_language)
         if chosen:
             return chosen
-        return str(self._actor.language) if self._actor else DEFAULT_LANGUAGE
+        return str(self._actor.language) if self._actor else self.default_language
 
     async def actor(self) -> Actor:
         if self._actor is None and self._actor_error is None:

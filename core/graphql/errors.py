@@ -34,9 +34,13 @@ def _localize(error: GraphQLError, language: str) -> GraphQLError:
         extensions = {"code": "INTERNAL_ERROR"}
         message = translate("error.INTERNAL_ERROR", language)
     return GraphQLError(
-        message, nodes=error.nodes, source=error.source, positions=error.positions,
-        path=error.path, extensions=extensions,
-    )  # fmt: skip
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
 
 
 class LocalizedErrors(SchemaExtension):

@@ -149,7 +149,7 @@ async def suggest_mentors(
     """The best mentors for an admitted mentee among those the program's organization
     may see, who have room and meet the program's mentor criteria, best first."""
     limit = validation.integer(limit, "limit", minimum=1, maximum=100)
-    referral, program, mentee = await admitted_referral(session, actor, referral_id)
+    _, program, mentee = await admitted_referral(session, actor, referral_id)
     already = select(MatchProposal.mentor_id).where(
         MatchProposal.mentee_id == mentee.id,
         MatchProposal.status.in_([ProposalStatus.PENDING, ProposalStatus.DECLINED, ProposalStatus.ACCEPTED]),  # type: ignore[attr-defined]

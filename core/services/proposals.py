@@ -99,15 +99,15 @@ async def propose_match(
 
 async def _proposal_side(
     session: AsyncSession, actor: Actor, proposal: MatchProposal
-) -> tuple[str, MenteeProfile, MentorProfile]:
+) -> tuple[str, MenteeProfile]:
     """Which side the actor answers for: the mentor themself; the newcomer, or on
     their behalf the staff of the agency that owns their file."""
     mentee = await session.get_one(MenteeProfile, proposal.mentee_id)
     mentor = await session.get_one(MentorProfile, proposal.mentor_id)
     if mentor.user_id == actor.user_id:
-        return "mentor", mentee, mentor
+        return "mentor", mentee
     if mentee.user_id == actor.user_id or actor.is_staff_of(mentee.owner_organization_id):
-        return "mentee", mentee, mentor
+        return "mentee", mentee
     raise NotFound()
 
 
@@ -117,7 +117,7 @@ async def answer_proposal(
     proposal = await session.get(MatchProposal, proposal_id)
     if proposal is None:
         raise NotFound()
-    side, mentee, mentor = await _proposal_side(session, actor, proposal)
+    side, mentee = await _proposal_side(session, actor, proposal)
     status = effective_status(proposal)
     if status == ProposalStatus.EXPIRED:
         raise DomainError("PROPOSAL_EXPIRED")
