@@ -1,4 +1,5 @@
-"""Alembic environment: runs migrations on the database the settings point at."""
+"""Alembic environment: runs migrations on the database the settings point at, or on
+the URL given in the Alembic config (tests migrate throwaway databases that way)."""
 
 import asyncio
 
@@ -8,9 +9,14 @@ from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table)
 from core.db import create_engine
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 
 target_metadata = SQLModel.metadata
+
+
+def settings() -> Settings:
+    url = context.config.get_main_option("sqlalchemy.url")
+    return Settings(database_url=url) if url else get_settings()
 
 
 def run_with(connection: Connection) -> None:
@@ -25,18 +31,14 @@ def run_with(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    connection = context.config.attributes.get("connection")
-    if connection is not None:
-        await connection.run_sync(run_with)
-        return
-    engine = create_engine(get_settings())
+    engine = create_engine(settings())
     async with engine.connect() as connection:
         await connection.run_sync(run_with)
     await engine.dispose()
 
 
 if context.is_offline_mode():
-    context.configure(url=get_settings().resolved_database_url, target_metadata=target_metadata)
+    context.configure(url=settings().resolved_database_url, target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 else:
