@@ -9,18 +9,21 @@
 import uuid
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import SQLModel
 
 from core.access import Actor
 from core.models import (
     ImmigrationStatus,
     Language,
     Membership,
+    Mentorship,
     MentorVisibility,
     OrganizationKind,
     Role,
 )
-from core.services import accounts, mentees, mentors, organizations, programs
+from core.services import accounts, mentees, mentors, organizations, programs, proposals, referrals
 
 PASSWORD = "correct horse battery"
 
@@ -144,3 +147,53 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
         )
         world.mentee_ids["other_client"] = other_client.id
     return world
+
+
+async def admitted_referral(
+    sessions: async_sessionmaker[AsyncSession], world: World, mentee: str = "client"
+) -> uuid.UUID:
+    async with sessions() as session, session.begin():
+        referral = await referrals.submit_referral(
+            session,
+            world.actors["agency_coordinator"],
+            world.mentee_ids[mentee],
+            world.program_id,
+            consent=True,
+        )
+        await referrals.admit_referral(session, world.actors["hub_coordinator"], referral.id)
+        return referral.id
+
+
+async def proposal(
+    sessions: async_sessionmaker[AsyncSession], world: World, referral_id: uuid.UUID, mentor: str = "mentor"
+) -> uuid.UUID:
+    async with sessions() as session, session.begin():
+        made = await proposals.propose_match(
+            session, world.actors["hub_coordinator"], referral_id, world.mentor_ids[mentor]
+        )
+        return made.id
+
+
+async def active_mentorship(
+    sessions: async_sessionmaker[AsyncSession], world: World, mentor: str = "mentor"
+) -> uuid.UUID:
+    """Client referred, admitted, proposed to ``mentor``; both accepted."""
+    proposal_id = await proposal(sessions, world, await admitted_referral(sessions, world), mentor)
+    async with sessions() as session, session.begin():
+        await proposals.answer_proposal(session, world.actors[mentor], proposal_id, accept=True)
+        await proposals.answer_proposal(session, world.actors["agency_coordinator"], proposal_id, accept=True)
+        mentorship_id = await session.scalar(
+            select(Mentorship.id).where(Mentorship.proposal_id == proposal_id)
+        )
+        assert mentorship_id is not None
+        return mentorship_id
+
+
+async def table_contents(sessions: async_sessionmaker[AsyncSession]) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table, to prove a refused mutation left the database as it was."""
+    contents = {}
+    async with sessions() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = await session.execute(select(table))
+            contents[table.name] = sorted(tuple(str(value) for value in row) for row in rows)
+    return contents

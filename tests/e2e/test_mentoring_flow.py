@@ -89,7 +89,7 @@ async def test_agency_program_mentor_and_mentee_walk_the_whole_flow(graphql: Gra
     suggestions = (await graphql.execute(SUGGEST, {"id": referral["id"]}, token=hub, language="fr"))[
         "suggestions"
     ]
-    assert [s["mentor"]["id"] for s in suggestions][0] == str(world.mentor_ids["mentor"])
+    assert suggestions[0]["mentor"]["id"] == str(world.mentor_ids["mentor"])
     assert str(world.mentor_ids["mentor_private"]) not in {s["mentor"]["id"] for s in suggestions}
     best = suggestions[0]
     assert best["score"] > suggestions[1]["score"]
@@ -138,7 +138,8 @@ async def test_agency_program_mentor_and_mentee_walk_the_whole_flow(graphql: Gra
 
     # 6. The program coordinator closes it and records the outcome at closure.
     closed = await graphql.execute(
-        'mutation($id: UUID!) { closeMentorship(id: $id, status: COMPLETED, reason: "Goals met") { status } }',
+        """mutation($id: UUID!) {
+             closeMentorship(id: $id, status: COMPLETED, reason: "Goals met") { status } }""",
         {"id": mentorship["id"]},
         token=hub,
     )

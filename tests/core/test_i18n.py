@@ -1,0 +1,93 @@
+"""Bilingual from the first string: every message key the code uses exists, filled, in
+French and in English, with the same placeholders."""
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from core import i18n
+from core.errors import DomainError
+from core.services.matching import _NOC_LEVELS
+
+ROOT = Path(__file__).parents[2]
+SOURCES = [path for folder in ("core", "plugins", "federation") for path in (ROOT / folder).rglob("*.py")]
+KEY = re.compile(r"^(error|match|rule)\.[A-Za-z_.]*[A-Za-z_]$")
+
+
+def used_keys() -> set[str]:
+    """Catalog keys written in the code, and the error codes raised in it."""
+    keys = {f"match.occupation.{level}" for _, level in _NOC_LEVELS.values()}
+    for path in SOURCES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY.match(node.value):
+                keys.add(node.value)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "DomainError" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    keys.add(f"error.{first.value}")
+            # Class-level codes of DomainError subclasses (NotFound, Forbidden...).
+            if isinstance(node, ast.ClassDef):
+                for statement in node.body:
+                    if (
+                        isinstance(statement, ast.Assign)
+                        and getattr(statement.targets[0], "id", None) == "code"
+                        and isinstance(statement.value, ast.Constant)
+                    ):
+                        keys.add(f"error.{statement.value.value}")
+    return keys
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_the_scan_finds_the_keys_it_should() -> None:
+    keys = used_keys()
+    assert {"error.UNKNOWN_NOC", "error.NOT_FOUND", "match.language.none", "rule.open.trained_abroad"} <= keys
+    assert "error.INTERNAL_ERROR" in keys
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_every_key_used_in_the_code_is_translated(language: str) -> None:
+    catalog = i18n.catalogs()[language]
+    missing = sorted(key for key in used_keys() if not catalog.get(key))
+    assert not missing, f"missing {language} translations: {missing}"
+
+
+def test_both_catalogs_hold_the_same_keys_and_placeholders() -> None:
+    english, french = i18n.catalogs()["en"], i18n.catalogs()["fr"]
+    assert set(english) == set(french)
+    for key in english:
+        assert english[key] and french[key], key
+        assert placeholders(english[key]) == placeholders(french[key]), key
+
+
+def test_a_domain_error_is_translated_with_its_parameters() -> None:
+    error = DomainError("INVALID_CLB", field="languages[0].clb", level=14)
+    assert i18n.translate(error.message_key, "fr", **error.params).startswith(
+        "Les niveaux de langue vont de 1 à 12"
+    )
+    assert "14" in i18n.translate(error.message_key, "en", **error.params)
+
+
+def test_a_missing_key_falls_back_rather_than_failing() -> None:
+    assert i18n.translate("error.NO_SUCH_KEY", "fr") == "error.NO_SUCH_KEY"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fr-CA,fr;q=0.9,en;q=0.8", "fr"),
+        ("en-US,en;q=0.9", "en"),
+        ("de-DE,en;q=0.5,fr;q=0.7", "fr"),
+        ("de-DE", None),
+        ("fr;q=0", None),
+        (None, None),
+    ],
+)
+def test_accept_language_negotiation(header: str | None, expected: str | None) -> None:
+    assert i18n.negotiate(header) == expected
