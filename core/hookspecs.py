@@ -72,13 +72,13 @@ def register_program_types() -> list[ProgramType]:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_translations() -> Path | None:  # type: ignore[empty-body]
+def register_translations() -> Path | None:
     """A directory holding ``en.po`` and ``fr.po`` with this plugin's messages, merged
     into the platform's catalogs. Every message a person reads must be in both."""
 
 
 @hookspec
-def check_eligibility(  # type: ignore[empty-body]
+def check_eligibility(
     program: Program, mentee: MenteeProfile
 ) -> list[RuleResult] | Awaitable[list[RuleResult]] | None:
     """Check a newcomer against a program's criteria.
@@ -89,7 +89,7 @@ def check_eligibility(  # type: ignore[empty-body]
 
 
 @hookspec
-def check_mentor_eligibility(  # type: ignore[empty-body]
+def check_mentor_eligibility(
     program: Program, mentor: MentorProfile
 ) -> list[RuleResult] | Awaitable[list[RuleResult]] | None:
     """Check a mentor against a program's criteria before they are proposed in it;

@@ -5,11 +5,11 @@ import inspect
 import uuid
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import pluggy
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import hookspecs
 from core.errors import DomainError
@@ -40,7 +40,9 @@ class PluginHost:
         if self._program_types is None:
             found: dict[str, tuple[str, ProgramType]] = {}
             for impl in self.manager.hook.register_program_types.get_hookimpls():
-                for program_type in impl.function() or []:
+                # pluggy types every implementation as returning ``object``; see the hookspec.
+                offered = cast("list[ProgramType] | None", impl.function())
+                for program_type in offered or []:
                     found.setdefault(program_type.key, (impl.plugin_name, program_type))
             self._program_types = found
         return self._program_types
@@ -82,7 +84,7 @@ async def enabled_plugins(session: AsyncSession, organization_id: uuid.UUID) -> 
     rows = await session.scalars(
         select(OrganizationPlugin.plugin_name).where(
             OrganizationPlugin.organization_id == organization_id,
-            OrganizationPlugin.enabled.is_(True),  # type: ignore[attr-defined]
+            col(OrganizationPlugin.enabled).is_(True),
         )
     )
     return set(rows)

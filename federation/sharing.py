@@ -16,9 +16,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.access import Actor
 from core.models import (
@@ -85,7 +87,7 @@ class MenteeView:
     def fields(self) -> frozenset[str]:
         return VISIBLE_FIELDS[self.grounds]
 
-    def get(self, name: str) -> object:
+    def get(self, name: str) -> Any:
         return getattr(self.profile, name) if name in self.fields else None
 
 
@@ -95,10 +97,10 @@ def referral_grant(actor: Actor) -> ColumnElement[bool]:
         return false()
     return exists(
         select(Referral.id)
-        .join(Program, Program.id == Referral.program_id)
+        .join(Program, col(Program.id) == Referral.program_id)
         .where(
             Referral.mentee_id == MenteeProfile.id,
-            Referral.status.in_(ACTIVE_REFERRAL_STATUSES),  # type: ignore[attr-defined]
+            col(Referral.status).in_(ACTIVE_REFERRAL_STATUSES),
             Program.organization_id == actor.organization_id,
         )
     )
@@ -108,7 +110,7 @@ def staff_client_clause(actor: Actor) -> ColumnElement[bool]:
     """SQL: clients the actor's organization owns or was referred with consent."""
     if actor.organization_id is None or not actor.is_reading_staff:
         return false()
-    return or_(MenteeProfile.owner_organization_id == actor.organization_id, referral_grant(actor))
+    return or_(col(MenteeProfile.owner_organization_id) == actor.organization_id, referral_grant(actor))
 
 
 async def mentee_views(
@@ -121,7 +123,7 @@ async def mentee_views(
         return {}
     profiles = {
         profile.id: profile
-        for profile in await session.scalars(select(MenteeProfile).where(MenteeProfile.id.in_(ids)))  # type: ignore[attr-defined]
+        for profile in await session.scalars(select(MenteeProfile).where(col(MenteeProfile.id).in_(ids)))
     }
     grounds: dict[uuid.UUID, set[Grounds]] = {mentee_id: set() for mentee_id in profiles}
     for profile in profiles.values():
@@ -130,21 +132,21 @@ async def mentee_views(
         if profile.user_id == actor.user_id:
             grounds[profile.id].add(Grounds.SELF)
     for mentee_id in await session.scalars(
-        select(MenteeProfile.id).where(MenteeProfile.id.in_(ids), referral_grant(actor))  # type: ignore[attr-defined]
+        select(MenteeProfile.id).where(col(MenteeProfile.id).in_(ids), referral_grant(actor))
     ):
         grounds[mentee_id].add(Grounds.REFERRAL)
     mentor_ids = select(MentorProfile.id).where(MentorProfile.user_id == actor.user_id)
     for mentee_id in await session.scalars(
         select(Mentorship.mentee_id).where(
-            Mentorship.mentee_id.in_(ids),
-            Mentorship.mentor_id.in_(mentor_ids),  # type: ignore[attr-defined]
+            col(Mentorship.mentee_id).in_(ids),
+            col(Mentorship.mentor_id).in_(mentor_ids),
         )
     ):
         grounds[mentee_id].add(Grounds.MENTORSHIP)
     for mentee_id in await session.scalars(
         select(MatchProposal.mentee_id).where(
-            MatchProposal.mentee_id.in_(ids),  # type: ignore[attr-defined]
-            MatchProposal.mentor_id.in_(mentor_ids),  # type: ignore[attr-defined]
+            col(MatchProposal.mentee_id).in_(ids),
+            col(MatchProposal.mentor_id).in_(mentor_ids),
             MatchProposal.status == ProposalStatus.PENDING,
         )
     ):
@@ -196,12 +198,12 @@ def audit_change(
 def mentor_visible_to(organization_id: uuid.UUID | None) -> ColumnElement[bool]:
     """SQL: mentors of the shared pool the organization may see."""
     if organization_id is None:
-        return MentorProfile.visibility == MentorVisibility.PLATFORM
+        return col(MentorProfile.visibility) == MentorVisibility.PLATFORM
     return or_(
-        MentorProfile.visibility == MentorVisibility.PLATFORM,
-        MentorProfile.organization_id == organization_id,
+        col(MentorProfile.visibility) == MentorVisibility.PLATFORM,
+        col(MentorProfile.organization_id) == organization_id,
         and_(
-            MentorProfile.visibility == MentorVisibility.CHOSEN_ORGANIZATIONS,
+            col(MentorProfile.visibility) == MentorVisibility.CHOSEN_ORGANIZATIONS,
             exists(
                 select(MentorSharedWith.mentor_id).where(
                     MentorSharedWith.mentor_id == MentorProfile.id,

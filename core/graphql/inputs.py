@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from core.graphql.types import (
+from core.models import (
     EmploymentStatus,
     ImmigrationStatus,
     Language,
@@ -48,7 +48,7 @@ class MenteeInput:
     credentials: list[str] = strawberry.field(default_factory=list)
     industry_naics: str | None = None
     languages: list[LanguageSkillInput] = strawberry.field(default_factory=list)
-    preferred_language: Language = Language.EN  # type: ignore[assignment]
+    preferred_language: Language = Language.EN
     city: str = ""
     province: str = "ON"
     career_goal: str = ""
@@ -98,8 +98,8 @@ class MentorProfileInput:
     capacity: int = 1
     availability: list[str] = strawberry.field(default_factory=list)
     bio: str = ""
-    affiliation: MentorAffiliation = MentorAffiliation.INDIVIDUAL  # type: ignore[assignment]
-    visibility: MentorVisibility = MentorVisibility.PLATFORM  # type: ignore[assignment]
+    affiliation: MentorAffiliation = MentorAffiliation.INDIVIDUAL
+    visibility: MentorVisibility = MentorVisibility.PLATFORM
     shared_with_organization_ids: list[uuid.UUID] = strawberry.field(default_factory=list)
 
 
@@ -145,7 +145,7 @@ class MeetingInput:
     minutes: int
     mode: MeetingMode
     notes: str = ""
-    notes_visibility: NotesVisibility = NotesVisibility.PAIR  # type: ignore[assignment]
+    notes_visibility: NotesVisibility = NotesVisibility.PAIR
 
 
 @strawberry.input

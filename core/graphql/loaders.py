@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 from strawberry.dataloader import DataLoader
 
 from core.models import Meeting, MentorProfile, Organization, Program, User
@@ -35,8 +36,8 @@ def _by_id(model: Any) -> Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitabl
 async def _mentor_cards(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, MentorCard]:
     rows = await session.execute(
         select(MentorProfile, User.display_name)
-        .join(User, User.id == MentorProfile.user_id)
-        .where(MentorProfile.id.in_(ids))  # type: ignore[attr-defined]
+        .join(User, col(User.id) == MentorProfile.user_id)
+        .where(col(MentorProfile.id).in_(ids))
     )
     return {profile.id: MentorCard(profile, name) for profile, name in rows}
 
@@ -44,8 +45,8 @@ async def _mentor_cards(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict
 async def _minutes_logged(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     rows = await session.execute(
         select(Meeting.mentorship_id, func.sum(Meeting.minutes))
-        .where(Meeting.mentorship_id.in_(ids))  # type: ignore[attr-defined]
-        .group_by(Meeting.mentorship_id)
+        .where(col(Meeting.mentorship_id).in_(ids))
+        .group_by(col(Meeting.mentorship_id))
     )
     totals = {mentorship_id: int(total or 0) for mentorship_id, total in rows}
     return {mentorship_id: totals.get(mentorship_id, 0) for mentorship_id in ids}

@@ -27,28 +27,25 @@ from core.graphql.loaders import MentorCard
 from core.graphql.types import (
     AuditEvent,
     EligibilityCheck,
-    Language,
     MatchProposal,
     Meeting,
     Membership,
     Mentee,
     Mentor,
     Mentorship,
-    MentorshipStatus,
     Organization,
     Outcome,
     Page,
     PluginState,
     Program,
     ProgramType,
-    ProposalStatus,
     Referral,
-    ReferralStatus,
     ScoreCriterion,
     Suggestion,
     Viewer,
     load_mentor,
 )
+from core.models import Language, MentorshipStatus, ProposalStatus, ReferralStatus
 from core.plugins import get_plugin_host
 from core.services import (
     accounts,
@@ -65,7 +62,7 @@ from core.services import (
 from core.services.mentorships import MeetingEntry
 from core.settings import get_settings
 
-ReferralDirection = strawberry.enum(referrals.ReferralDirection)
+strawberry.enum(referrals.ReferralDirection)
 
 
 @strawberry.enum
@@ -177,7 +174,7 @@ class Query:
     async def referrals(
         self,
         info: GraphQLInfo,
-        direction: ReferralDirection | None = None,
+        direction: referrals.ReferralDirection | None = None,
         status: ReferralStatus | None = None,
         program_id: uuid.UUID | None = None,
         limit: int = 50,

@@ -17,24 +17,26 @@ from core.services.organizations import PluginState as PluginStateData
 from core.services.proposals import effective_status
 from federation.sharing import Grounds, MenteeView
 
-Role = strawberry.enum(models.Role)
-Language = strawberry.enum(models.Language)
-OrganizationKind = strawberry.enum(models.OrganizationKind)
-ImmigrationStatus = strawberry.enum(models.ImmigrationStatus)
-MentorAffiliation = strawberry.enum(models.MentorAffiliation)
-MentorVisibility = strawberry.enum(models.MentorVisibility)
-ReferralStatus = strawberry.enum(models.ReferralStatus)
-ProposalStatus = strawberry.enum(models.ProposalStatus)
-Answer = strawberry.enum(models.Answer)
-MentorshipStatus = strawberry.enum(models.MentorshipStatus)
-MeetingMode = strawberry.enum(models.MeetingMode)
-NotesVisibility = strawberry.enum(models.NotesVisibility)
-OutcomeStage = strawberry.enum(models.OutcomeStage)
-EmploymentStatus = strawberry.enum(models.EmploymentStatus)
-AuditAction = strawberry.enum(models.AuditAction)
-AccessGrounds = strawberry.enum(
-    Grounds, name="AccessGrounds", description="Why the viewer may read a newcomer's file"
-)
+# Model enums are the GraphQL enums: registering them once keeps one definition.
+for _enum in (
+    models.Role,
+    models.Language,
+    models.OrganizationKind,
+    models.ImmigrationStatus,
+    models.MentorAffiliation,
+    models.MentorVisibility,
+    models.ReferralStatus,
+    models.ProposalStatus,
+    models.Answer,
+    models.MentorshipStatus,
+    models.MeetingMode,
+    models.NotesVisibility,
+    models.OutcomeStage,
+    models.EmploymentStatus,
+    models.AuditAction,
+):
+    strawberry.enum(_enum)
+strawberry.enum(Grounds, name="AccessGrounds", description="Why the viewer may read a newcomer's file")
 
 T = TypeVar("T")
 
@@ -84,7 +86,7 @@ class Organization:
     slug: str
     name_en: str
     name_fr: str
-    kind: OrganizationKind
+    kind: models.OrganizationKind
     province: str
     city: str
 
@@ -225,7 +227,7 @@ class Mentee:
         return strawberry.ID(str(self.view.profile.id))
 
     @strawberry.field
-    def access_grounds(self) -> AccessGrounds:
+    def access_grounds(self) -> Grounds:
         return self.view.grounds
 
     @strawberry.field
@@ -234,86 +236,86 @@ class Mentee:
 
     @strawberry.field
     def first_name(self) -> str | None:
-        return self.view.get("first_name")  # type: ignore[return-value]
+        return self.view.get("first_name")
 
     @strawberry.field
     def last_name(self) -> str | None:
-        return self.view.get("last_name")  # type: ignore[return-value]
+        return self.view.get("last_name")
 
     @strawberry.field
     def email(self) -> str | None:
-        return self.view.get("email")  # type: ignore[return-value]
+        return self.view.get("email")
 
     @strawberry.field
     def phone(self) -> str | None:
-        return self.view.get("phone")  # type: ignore[return-value]
+        return self.view.get("phone")
 
     @strawberry.field
-    def immigration_status(self) -> ImmigrationStatus | None:
-        return self.view.get("immigration_status")  # type: ignore[return-value]
+    def immigration_status(self) -> models.ImmigrationStatus | None:
+        return self.view.get("immigration_status")
 
     @strawberry.field
     def arrival_date(self) -> date | None:
-        return self.view.get("arrival_date")  # type: ignore[return-value]
+        return self.view.get("arrival_date")
 
     @strawberry.field
     def country_of_training(self) -> str | None:
-        return self.view.get("country_of_training")  # type: ignore[return-value]
+        return self.view.get("country_of_training")
 
     @strawberry.field
     def credentials(self) -> list[str] | None:
-        return self.view.get("credentials")  # type: ignore[return-value]
+        return self.view.get("credentials")
 
     @strawberry.field
     def target_occupation(self) -> Classification | None:
-        return occupation(self.view.get("target_noc"))  # type: ignore[arg-type]
+        return occupation(self.view.get("target_noc"))
 
     @strawberry.field
     def industry(self) -> Classification | None:
-        return industry(self.view.get("industry_naics"))  # type: ignore[arg-type]
+        return industry(self.view.get("industry_naics"))
 
     @strawberry.field
     def languages(self) -> list[LanguageSkill] | None:
-        skills: list[dict[str, Any]] | None = self.view.get("languages")  # type: ignore[assignment]
+        skills: list[dict[str, Any]] | None = self.view.get("languages")
         if skills is None:
             return None
         return [LanguageSkill(language=skill["language"], clb=skill["clb"]) for skill in skills]
 
     @strawberry.field
-    def preferred_language(self) -> Language | None:
-        return self.view.get("preferred_language")  # type: ignore[return-value]
+    def preferred_language(self) -> models.Language | None:
+        return self.view.get("preferred_language")
 
     @strawberry.field
     def city(self) -> str | None:
-        return self.view.get("city")  # type: ignore[return-value]
+        return self.view.get("city")
 
     @strawberry.field
     def province(self) -> str | None:
-        return self.view.get("province")  # type: ignore[return-value]
+        return self.view.get("province")
 
     @strawberry.field
     def career_goal(self) -> str | None:
-        return self.view.get("career_goal")  # type: ignore[return-value]
+        return self.view.get("career_goal")
 
     @strawberry.field
     def availability(self) -> list[str] | None:
-        return self.view.get("availability")  # type: ignore[return-value]
+        return self.view.get("availability")
 
     @strawberry.field
     def action_plan(self) -> str | None:
-        return self.view.get("action_plan")  # type: ignore[return-value]
+        return self.view.get("action_plan")
 
     @strawberry.field
     def job_search_workshop(self) -> bool | None:
-        return self.view.get("job_search_workshop")  # type: ignore[return-value]
+        return self.view.get("job_search_workshop")
 
     @strawberry.field
     def open_to_virtual(self) -> bool | None:
-        return self.view.get("open_to_virtual")  # type: ignore[return-value]
+        return self.view.get("open_to_virtual")
 
     @strawberry.field(description="The owning agency's working notes; only its staff see them")
     def case_notes(self) -> str | None:
-        return self.view.get("case_notes")  # type: ignore[return-value]
+        return self.view.get("case_notes")
 
 
 async def load_mentee(info: GraphQLInfo, mentee_id: uuid.UUID) -> Mentee | None:
@@ -340,7 +342,7 @@ class Mentor:
         return await load_organization(info, self.card.profile.organization_id)
 
     @strawberry.field
-    def affiliation(self) -> MentorAffiliation:
+    def affiliation(self) -> models.MentorAffiliation:
         return self.card.profile.affiliation
 
     @strawberry.field
@@ -443,7 +445,7 @@ class Referral:
         return await load_organization(info, self.row.referring_organization_id)
 
     @strawberry.field
-    def status(self) -> ReferralStatus:
+    def status(self) -> models.ReferralStatus:
         return self.row.status
 
     @strawberry.field
@@ -549,15 +551,15 @@ class MatchProposal:
         return [ScoreCriterion.from_record(record) for record in self.row.explanation]
 
     @strawberry.field
-    def status(self) -> ProposalStatus:
+    def status(self) -> models.ProposalStatus:
         return effective_status(self.row)
 
     @strawberry.field
-    def mentee_answer(self) -> Answer:
+    def mentee_answer(self) -> models.Answer:
         return self.row.mentee_answer
 
     @strawberry.field
-    def mentor_answer(self) -> Answer:
+    def mentor_answer(self) -> models.Answer:
         return self.row.mentor_answer
 
     @strawberry.field
@@ -578,8 +580,8 @@ class Meeting:
     id: strawberry.ID
     occurred_on: date
     minutes: int
-    mode: MeetingMode
-    notes_visibility: NotesVisibility
+    mode: models.MeetingMode
+    notes_visibility: models.NotesVisibility
     notes: str | None = strawberry.field(description="Null for staff when the pair kept notes private")
 
     @classmethod
@@ -612,11 +614,11 @@ class Outcome:
         return strawberry.ID(str(self.row.id))
 
     @strawberry.field
-    def stage(self) -> OutcomeStage:
+    def stage(self) -> models.OutcomeStage:
         return self.row.stage
 
     @strawberry.field
-    def status(self) -> EmploymentStatus:
+    def status(self) -> models.EmploymentStatus:
         return self.row.status
 
     @strawberry.field
@@ -665,7 +667,7 @@ class Mentorship:
         return self.row.goals
 
     @strawberry.field
-    def status(self) -> MentorshipStatus:
+    def status(self) -> models.MentorshipStatus:
         return self.row.status
 
     @strawberry.field
@@ -719,7 +721,7 @@ class AuditEvent:
         return strawberry.ID(str(self.row.id))
 
     @strawberry.field
-    def action(self) -> AuditAction:
+    def action(self) -> models.AuditAction:
         return self.row.action
 
     @strawberry.field(description="Why access was granted: referral, mentorship or proposal")
@@ -751,7 +753,7 @@ class AuditEvent:
 
 @strawberry.type
 class Membership:
-    role: Role
+    role: models.Role
     organization_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field
@@ -763,8 +765,8 @@ class Membership:
 class Viewer:
     id: strawberry.ID
     display_name: str
-    preferred_language: Language
-    roles: list[Role] = strawberry.field(description="Roles in the organization in scope")
+    preferred_language: models.Language
+    roles: list[models.Role] = strawberry.field(description="Roles in the organization in scope")
     memberships: list[Membership]
     organization_id: strawberry.Private[uuid.UUID | None]
 

@@ -3,8 +3,9 @@
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import clock, security, validation
 from core.access import Actor
@@ -60,7 +61,7 @@ async def sign_in(session: AsyncSession, email: str, password: str) -> tuple[str
 
 
 async def sign_out(session: AsyncSession, token: str) -> None:
-    await session.execute(delete(AuthToken).where(AuthToken.token_hash == security.token_digest(token)))
+    await session.execute(delete(AuthToken).where(col(AuthToken.token_hash) == security.token_digest(token)))
 
 
 async def resolve_actor(session: AsyncSession, token: str | None, organization_slug: str | None) -> Actor:
@@ -71,7 +72,7 @@ async def resolve_actor(session: AsyncSession, token: str | None, organization_s
     row = (
         await session.execute(
             select(User)
-            .join(AuthToken, AuthToken.user_id == User.id)
+            .join(AuthToken, col(AuthToken.user_id) == User.id)
             .where(AuthToken.token_hash == security.token_digest(token), AuthToken.expires_at > clock.now())
         )
     ).first()
@@ -80,13 +81,13 @@ async def resolve_actor(session: AsyncSession, token: str | None, organization_s
     user: User = row[0]
     memberships: dict[uuid.UUID, set[Role]] = {}
     slugs: dict[str, uuid.UUID] = {}
-    for organization_id, slug, role in await session.execute(
-        select(Membership.organization_id, Organization.slug, Membership.role)
-        .join(Organization, Organization.id == Membership.organization_id)
+    for member_of, slug, role in await session.execute(
+        select(Membership.organization_id, Organization.slug, col(Membership.role))
+        .join(Organization, col(Organization.id) == Membership.organization_id)
         .where(Membership.user_id == user.id)
     ):
-        memberships.setdefault(organization_id, set()).add(role)
-        slugs[slug] = organization_id
+        memberships.setdefault(member_of, set()).add(role)
+        slugs[slug] = member_of
     if organization_slug:
         organization_id = slugs.get(organization_slug)
         if organization_id is None:

@@ -1,7 +1,8 @@
 """The audit trail, for the admins of the organization that owns the clients."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import validation
 from core.access import Actor
@@ -17,6 +18,8 @@ async def list_audit_events(
     query = select(AuditEvent).where(AuditEvent.owner_organization_id == organization_id)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(
-        query.order_by(AuditEvent.created_at.desc(), AuditEvent.id).limit(limit).offset(max(offset, 0))  # type: ignore[attr-defined]
+        query.order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id))
+        .limit(limit)
+        .offset(max(offset, 0))
     )
     return list(rows), total

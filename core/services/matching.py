@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import validation
 from core.access import Actor
@@ -152,12 +152,14 @@ async def suggest_mentors(
     _, program, mentee = await admitted_referral(session, actor, referral_id)
     already = select(MatchProposal.mentor_id).where(
         MatchProposal.mentee_id == mentee.id,
-        MatchProposal.status.in_([ProposalStatus.PENDING, ProposalStatus.DECLINED, ProposalStatus.ACCEPTED]),  # type: ignore[attr-defined]
+        col(MatchProposal.status).in_(
+            [ProposalStatus.PENDING, ProposalStatus.DECLINED, ProposalStatus.ACCEPTED]
+        ),
     )
     query = select(MentorProfile).where(
-        MentorProfile.is_active.is_(True),  # type: ignore[attr-defined]
+        col(MentorProfile.is_active).is_(True),
         mentor_visible_to(program.organization_id),
-        MentorProfile.id.not_in(already),  # type: ignore[attr-defined]
+        col(MentorProfile.id).not_in(already),
     )
     if mentee.user_id is not None:
         query = query.where(MentorProfile.user_id != mentee.user_id)

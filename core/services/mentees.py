@@ -4,8 +4,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
@@ -154,7 +155,7 @@ async def list_clients(
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ids = list(
         await session.scalars(
-            query.order_by(MenteeProfile.last_name, MenteeProfile.first_name, MenteeProfile.id)
+            query.order_by(col(MenteeProfile.last_name), col(MenteeProfile.first_name), col(MenteeProfile.id))
             .limit(limit)
             .offset(max(offset, 0))
         )

@@ -3,10 +3,12 @@
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
@@ -44,13 +46,31 @@ class MentorData:
     shared_with_organization_ids: list[uuid.UUID] = field(default_factory=list)
 
 
+class _MentorFields(TypedDict):
+    """The profile fields a mentor edits, validated, as ``MentorProfile`` keywords."""
+
+    occupation_noc: str
+    job_title: str
+    industry_naics: str | None
+    years_local_experience: int
+    languages: list[str]
+    city: str
+    province: str
+    open_to_virtual: bool
+    capacity: int
+    availability: list[str]
+    bio: str
+    affiliation: MentorAffiliation
+    visibility: MentorVisibility
+
+
 async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: MentorData) -> MentorProfile:
     """A mentor creates or updates their own profile, affiliated with the
     organization they act for."""
     organization_id = actor.require_role(Role.MENTOR)
     if data.visibility == MentorVisibility.CHOSEN_ORGANIZATIONS and not data.shared_with_organization_ids:
         raise DomainError("REQUIRED", field="sharedWithOrganizationIds")
-    values = {
+    values: _MentorFields = {
         "occupation_noc": validation.noc(data.occupation_noc, "occupationNoc"),
         "job_title": validation.text(data.job_title, "jobTitle", max_length=200),
         "industry_naics": validation.naics(data.industry_naics, "industryNaics"),
@@ -98,7 +118,7 @@ async def get_visible_mentor(session: AsyncSession, actor: Actor, mentor_id: uui
     mentor = await session.scalar(
         select(MentorProfile).where(
             MentorProfile.id == mentor_id,
-            or_(mentor_visible_to(actor.organization_id), MentorProfile.user_id == actor.user_id),
+            or_(mentor_visible_to(actor.organization_id), col(MentorProfile.user_id) == actor.user_id),
         )
     )
     if mentor is None:
@@ -120,18 +140,18 @@ async def commitments(session: AsyncSession, mentor_ids: Iterable[uuid.UUID]) ->
         return taken
     for mentor_id, count in await session.execute(
         select(Mentorship.mentor_id, func.count())
-        .where(Mentorship.mentor_id.in_(ids), Mentorship.status == MentorshipStatus.ACTIVE)  # type: ignore[attr-defined]
-        .group_by(Mentorship.mentor_id)
+        .where(col(Mentorship.mentor_id).in_(ids), Mentorship.status == MentorshipStatus.ACTIVE)
+        .group_by(col(Mentorship.mentor_id))
     ):
         taken[mentor_id] += count
     for mentor_id, count in await session.execute(
         select(MatchProposal.mentor_id, func.count())
         .where(
-            MatchProposal.mentor_id.in_(ids),  # type: ignore[attr-defined]
+            col(MatchProposal.mentor_id).in_(ids),
             MatchProposal.status == ProposalStatus.PENDING,
             MatchProposal.expires_at > clock.now(),
         )
-        .group_by(MatchProposal.mentor_id)
+        .group_by(col(MatchProposal.mentor_id))
     ):
         taken[mentor_id] += count
     return taken
@@ -152,13 +172,13 @@ async def list_visible_mentors(
     actor.require_organization()
     limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     query = select(MentorProfile).where(
-        MentorProfile.is_active.is_(True),  # type: ignore[attr-defined]
+        col(MentorProfile.is_active).is_(True),
         mentor_visible_to(actor.organization_id),
     )
     if occupation_prefix:
         if not occupation_prefix.isdigit() or len(occupation_prefix) > 5:
             raise DomainError("UNKNOWN_NOC", field="occupation", code=occupation_prefix)
-        query = query.where(MentorProfile.occupation_noc.startswith(occupation_prefix))  # type: ignore[attr-defined]
+        query = query.where(col(MentorProfile.occupation_noc).startswith(occupation_prefix))
     if city:
         query = query.where(func.lower(MentorProfile.city) == city.strip().lower())
     if language:
@@ -167,6 +187,8 @@ async def list_visible_mentors(
         query = query.where(sa.cast(MentorProfile.languages, sa.Text).like(f'%"{code}"%'))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     mentors = await session.scalars(
-        query.order_by(MentorProfile.created_at, MentorProfile.id).limit(limit).offset(max(offset, 0))
+        query.order_by(col(MentorProfile.created_at), col(MentorProfile.id))
+        .limit(limit)
+        .offset(max(offset, 0))
     )
     return list(mentors), total

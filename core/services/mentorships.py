@@ -4,8 +4,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
@@ -37,11 +38,15 @@ STAGE_MONTHS = {
 
 
 def _my_mentor_ids(actor: Actor) -> ColumnElement[bool]:
-    return Mentorship.mentor_id.in_(select(MentorProfile.id).where(MentorProfile.user_id == actor.user_id))  # type: ignore[attr-defined]
+    return col(Mentorship.mentor_id).in_(
+        select(MentorProfile.id).where(MentorProfile.user_id == actor.user_id)
+    )
 
 
 def _my_mentee_ids(actor: Actor) -> ColumnElement[bool]:
-    return Mentorship.mentee_id.in_(select(MenteeProfile.id).where(MenteeProfile.user_id == actor.user_id))  # type: ignore[attr-defined]
+    return col(Mentorship.mentee_id).in_(
+        select(MenteeProfile.id).where(MenteeProfile.user_id == actor.user_id)
+    )
 
 
 def visible_mentorships(actor: Actor) -> ColumnElement[bool]:
@@ -49,10 +54,10 @@ def visible_mentorships(actor: Actor) -> ColumnElement[bool]:
     staff: ColumnElement[bool] = false()
     if actor.is_reading_staff and actor.organization_id is not None:
         staff = or_(
-            Mentorship.program_id.in_(
+            col(Mentorship.program_id).in_(
                 select(Program.id).where(Program.organization_id == actor.organization_id)
-            ),  # type: ignore[attr-defined]
-            Mentorship.mentee_id.in_(  # type: ignore[attr-defined]
+            ),
+            col(Mentorship.mentee_id).in_(
                 select(MenteeProfile.id).where(MenteeProfile.owner_organization_id == actor.organization_id)
             ),
         )
@@ -73,7 +78,9 @@ async def list_mentorships(
         query = query.where(Mentorship.status == status)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(
-        query.order_by(Mentorship.agreement_date.desc(), Mentorship.id).limit(limit).offset(max(offset, 0))  # type: ignore[attr-defined]
+        query.order_by(col(Mentorship.agreement_date).desc(), col(Mentorship.id))
+        .limit(limit)
+        .offset(max(offset, 0))
     )
     return list(rows), total
 
@@ -155,7 +162,7 @@ async def meetings(session: AsyncSession, actor: Actor, mentorship: Mentorship) 
     rows = await session.scalars(
         select(Meeting)
         .where(Meeting.mentorship_id == mentorship.id)
-        .order_by(Meeting.occurred_on, Meeting.created_at)  # type: ignore[arg-type]
+        .order_by(col(Meeting.occurred_on), col(Meeting.created_at))
     )
     return [
         MeetingEntry(
@@ -280,7 +287,7 @@ async def extensions(session: AsyncSession, mentorship_id: uuid.UUID) -> list[Me
         await session.scalars(
             select(MentorshipExtension)
             .where(MentorshipExtension.mentorship_id == mentorship_id)
-            .order_by(MentorshipExtension.created_at)
+            .order_by(col(MentorshipExtension.created_at))
         )
     )
 

@@ -4,8 +4,9 @@ starts the mentorship. Unanswered proposals expire."""
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
@@ -181,17 +182,21 @@ async def list_proposals(
     for an agency, those made to its clients."""
     limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     mine = [
-        MatchProposal.mentor_id.in_(select(MentorProfile.id).where(MentorProfile.user_id == actor.user_id)),  # type: ignore[attr-defined]
-        MatchProposal.mentee_id.in_(select(MenteeProfile.id).where(MenteeProfile.user_id == actor.user_id)),  # type: ignore[attr-defined]
+        col(MatchProposal.mentor_id).in_(
+            select(MentorProfile.id).where(MentorProfile.user_id == actor.user_id)
+        ),
+        col(MatchProposal.mentee_id).in_(
+            select(MenteeProfile.id).where(MenteeProfile.user_id == actor.user_id)
+        ),
     ]
     if actor.is_reading_staff and actor.organization_id is not None:
         mine.append(
-            MatchProposal.program_id.in_(
+            col(MatchProposal.program_id).in_(
                 select(Program.id).where(Program.organization_id == actor.organization_id)
-            )  # type: ignore[attr-defined]
+            )
         )
         mine.append(
-            MatchProposal.mentee_id.in_(  # type: ignore[attr-defined]
+            col(MatchProposal.mentee_id).in_(
                 select(MenteeProfile.id).where(MenteeProfile.owner_organization_id == actor.organization_id)
             )
         )
@@ -205,6 +210,8 @@ async def list_proposals(
         query = query.where(MatchProposal.status == status)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(
-        query.order_by(MatchProposal.created_at.desc(), MatchProposal.id).limit(limit).offset(max(offset, 0))  # type: ignore[attr-defined]
+        query.order_by(col(MatchProposal.created_at).desc(), col(MatchProposal.id))
+        .limit(limit)
+        .offset(max(offset, 0))
     )
     return list(rows), total

@@ -3,8 +3,9 @@
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
@@ -65,7 +66,7 @@ async def submit_referral(
         select(Referral.id).where(
             Referral.mentee_id == mentee.id,
             Referral.program_id == program.id,
-            Referral.status.in_(ACTIVE_REFERRAL_STATUSES),  # type: ignore[attr-defined]
+            col(Referral.status).in_(ACTIVE_REFERRAL_STATUSES),
         )
     )
     if duplicate is not None:
@@ -207,13 +208,13 @@ async def list_referrals(
     (outgoing); a newcomer sees their own."""
     limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     own = select(MenteeProfile.id).where(MenteeProfile.user_id == actor.user_id)
-    visible = [Referral.mentee_id.in_(own)]  # type: ignore[attr-defined]
+    visible: list[ColumnElement[bool]] = [col(Referral.mentee_id).in_(own)]
     if actor.is_reading_staff and actor.organization_id is not None:
         ours = select(Program.id).where(Program.organization_id == actor.organization_id)
         if direction in (None, ReferralDirection.INCOMING):
-            visible.append(Referral.program_id.in_(ours))  # type: ignore[attr-defined]
+            visible.append(col(Referral.program_id).in_(ours))
         if direction in (None, ReferralDirection.OUTGOING):
-            visible.append(Referral.referring_organization_id == actor.organization_id)
+            visible.append(col(Referral.referring_organization_id) == actor.organization_id)
     query = select(Referral).where(or_(*visible))
     if status is not None:
         query = query.where(Referral.status == status)
@@ -221,7 +222,7 @@ async def list_referrals(
         query = query.where(Referral.program_id == program_id)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(
-        query.order_by(Referral.created_at.desc(), Referral.id).limit(limit).offset(max(offset, 0))  # type: ignore[attr-defined]
+        query.order_by(col(Referral.created_at).desc(), col(Referral.id)).limit(limit).offset(max(offset, 0))
     )
     return list(rows), total
 
