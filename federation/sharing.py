@@ -161,18 +161,23 @@ async def mentee_views(
     return views
 
 
+def _audit_event(
+    actor: Actor, mentee: MenteeProfile, action: AuditAction, grounds: Grounds, subject: str
+) -> AuditEvent:
+    return AuditEvent(
+        owner_organization_id=mentee.owner_organization_id,
+        actor_user_id=actor.user_id,
+        actor_organization_id=actor.organization_id,
+        mentee_id=mentee.id,
+        action=action,
+        grounds=grounds.value,
+        subject=subject,
+    )
+
+
 def audit_reads(session: AsyncSession, actor: Actor, views: list[MenteeView], subject: str) -> None:
     session.add_all(
-        AuditEvent(
-            owner_organization_id=view.profile.owner_organization_id,
-            actor_user_id=actor.user_id,
-            actor_organization_id=actor.organization_id,
-            mentee_id=view.profile.id,
-            action=AuditAction.READ,
-            grounds=view.grounds.value,
-            subject=subject,
-        )
-        for view in views
+        _audit_event(actor, view.profile, AuditAction.READ, view.grounds, subject) for view in views
     )
 
 
@@ -182,17 +187,7 @@ def audit_change(
     """Record a change to a client's data made by someone outside the owning org."""
     if actor.is_staff_of(mentee.owner_organization_id) or mentee.user_id == actor.user_id:
         return
-    session.add(
-        AuditEvent(
-            owner_organization_id=mentee.owner_organization_id,
-            actor_user_id=actor.user_id,
-            actor_organization_id=actor.organization_id,
-            mentee_id=mentee.id,
-            action=AuditAction.CHANGE,
-            grounds=grounds.value,
-            subject=subject,
-        )
-    )
+    session.add(_audit_event(actor, mentee, AuditAction.CHANGE, grounds, subject))
 
 
 def mentor_visible_to(organization_id: uuid.UUID | None) -> ColumnElement[bool]:

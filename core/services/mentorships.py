@@ -37,6 +37,19 @@ STAGE_MONTHS = {
 }
 
 
+async def active_mentorship_id(
+    session: AsyncSession, mentee_id: uuid.UUID, program_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The newcomer's active mentorship in the program, if any."""
+    return await session.scalar(
+        select(Mentorship.id).where(
+            Mentorship.mentee_id == mentee_id,
+            Mentorship.program_id == program_id,
+            Mentorship.status == MentorshipStatus.ACTIVE,
+        )
+    )
+
+
 def _my_mentor_ids(actor: Actor) -> ColumnElement[bool]:
     return col(Mentorship.mentor_id).in_(
         select(MentorProfile.id).where(MentorProfile.user_id == actor.user_id)

@@ -26,6 +26,7 @@ from core.models import (
 from core.plugins import notify
 from core.services.matching import admitted_referral, mentor_rule_results, score_pair
 from core.services.mentors import commitments, get_visible_mentor
+from core.services.mentorships import active_mentorship_id
 from core.settings import get_settings
 
 
@@ -60,14 +61,7 @@ async def propose_match(
     )
     if waiting is not None:
         raise DomainError("PROPOSAL_PENDING")
-    matched = await session.scalar(
-        select(Mentorship.id).where(
-            Mentorship.mentee_id == mentee.id,
-            Mentorship.program_id == program.id,
-            Mentorship.status == MentorshipStatus.ACTIVE,
-        )
-    )
-    if matched is not None:
+    if await active_mentorship_id(session, mentee.id, program.id) is not None:
         raise DomainError("ALREADY_MATCHED")
     # The actor coordinates the program, so the pool they see is the program org's.
     mentor = await get_visible_mentor(session, actor, mentor_id)

@@ -14,13 +14,12 @@ from core.hookspecs import RuleResult
 from core.models import (
     ACTIVE_REFERRAL_STATUSES,
     MenteeProfile,
-    Mentorship,
-    MentorshipStatus,
     Program,
     Referral,
     ReferralStatus,
 )
 from core.plugins import enabled_plugins, get_plugin_host, notify
+from core.services.mentorships import active_mentorship_id
 from core.services.programs import may_refer, require_type_enabled
 
 
@@ -160,14 +159,7 @@ async def withdraw_referral(session: AsyncSession, actor: Actor, referral_id: uu
         raise NotFound()
     if referral.status not in ACTIVE_REFERRAL_STATUSES:
         raise DomainError("REFERRAL_NOT_PENDING")
-    active = await session.scalar(
-        select(Mentorship.id).where(
-            Mentorship.mentee_id == referral.mentee_id,
-            Mentorship.program_id == referral.program_id,
-            Mentorship.status == MentorshipStatus.ACTIVE,
-        )
-    )
-    if active is not None:
+    if await active_mentorship_id(session, referral.mentee_id, referral.program_id) is not None:
         raise DomainError("MENTORSHIP_ACTIVE")
     program = await session.get_one(Program, referral.program_id)
     return await _decide(session, actor, referral, program, ReferralStatus.WITHDRAWN, None)
