@@ -321,8 +321,8 @@ class Mutation:
         return Referral(row=row)
 
     @strawberry.mutation
-    async def withdraw_referral(self, info: GraphQLInfo, id: uuid.UUID) -> Referral:
-        return Referral(row=await info.context.call(referrals.withdraw_referral, id))
+    async def withdraw_referral(self, info: GraphQLInfo, id: uuid.UUID, note: str = "") -> Referral:
+        return Referral(row=await info.context.call(referrals.withdraw_referral, id, note=note))
 
     @strawberry.mutation
     async def propose_match(

@@ -9,10 +9,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from core import validation
+from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, NotFound
 from core.hookspecs import RuleResult
@@ -120,14 +121,17 @@ def score_pair(mentee: MenteeProfile, mentor: MentorProfile, taken: int) -> tupl
     return round(total, 4), criteria
 
 
-async def mentor_rule_results(
-    session: AsyncSession, program: Program, mentor: MentorProfile
-) -> list[RuleResult]:
+async def failed_mentor_rules(
+    session: AsyncSession, program: Program, mentors: list[MentorProfile]
+) -> dict[uuid.UUID, list[RuleResult]]:
+    """For each mentor, the program's mentor criteria they do not meet (empty: eligible)."""
     enabled = await enabled_plugins(session, program.organization_id)
-    answers = await get_plugin_host().call(
-        "check_mentor_eligibility", enabled, program=program, mentor=mentor
-    )
-    return [result for results in answers for result in results]
+    host = get_plugin_host()
+    failed: dict[uuid.UUID, list[RuleResult]] = {}
+    for mentor in mentors:
+        answers = await host.call("check_mentor_eligibility", enabled, program=program, mentor=mentor)
+        failed[mentor.id] = [result for results in answers for result in results if not result.passed]
+    return failed
 
 
 async def admitted_referral(
@@ -150,10 +154,15 @@ async def suggest_mentors(
     may see, who have room and meet the program's mentor criteria, best first."""
     limit = validation.integer(limit, "limit", minimum=1, maximum=100)
     _, program, mentee = await admitted_referral(session, actor, referral_id)
+    # Mentors already asked about this newcomer: answered, or still waiting (not expired).
     already = select(MatchProposal.mentor_id).where(
         MatchProposal.mentee_id == mentee.id,
-        col(MatchProposal.status).in_(
-            [ProposalStatus.PENDING, ProposalStatus.DECLINED, ProposalStatus.ACCEPTED]
+        or_(
+            col(MatchProposal.status).in_([ProposalStatus.DECLINED, ProposalStatus.ACCEPTED]),
+            and_(
+                col(MatchProposal.status) == ProposalStatus.PENDING,
+                col(MatchProposal.expires_at) > clock.now(),
+            ),
         ),
     )
     query = select(MentorProfile).where(
@@ -165,11 +174,11 @@ async def suggest_mentors(
         query = query.where(MentorProfile.user_id != mentee.user_id)
     candidates = list(await session.scalars(query))
     taken = await commitments(session, [mentor.id for mentor in candidates])
+    with_room = [mentor for mentor in candidates if taken[mentor.id] < mentor.capacity]
+    failed = await failed_mentor_rules(session, program, with_room)
     scored: list[Suggestion] = []
-    for mentor in candidates:
-        if taken[mentor.id] >= mentor.capacity:
-            continue
-        if not all(result.passed for result in await mentor_rule_results(session, program, mentor)):
+    for mentor in with_room:
+        if failed[mentor.id]:
             continue
         score, criteria = score_pair(mentee, mentor, taken[mentor.id])
         scored.append(Suggestion(mentor, score, criteria))

@@ -24,7 +24,7 @@ from core.models import (
     ReferralStatus,
 )
 from core.plugins import notify
-from core.services.matching import admitted_referral, mentor_rule_results, score_pair
+from core.services.matching import admitted_referral, failed_mentor_rules, score_pair
 from core.services.mentors import commitments, get_visible_mentor
 from core.services.mentorships import active_mentorship_id
 from core.settings import get_settings
@@ -37,15 +37,24 @@ def effective_status(proposal: MatchProposal) -> ProposalStatus:
     return ProposalStatus(proposal.status)
 
 
-async def _active_mentorships_in_program(session: AsyncSession, program_id: uuid.UUID) -> int:
-    return (
-        await session.scalar(
+async def _places_taken(session: AsyncSession, program_id: uuid.UUID, *, with_reservations: bool) -> int:
+    """Active mentorships in the program, plus (with reservations) the proposals still
+    waiting for answers: like a mentor's capacity, a program's is reserved by proposals."""
+    active = await session.scalar(
+        select(func.count()).where(
+            Mentorship.program_id == program_id, Mentorship.status == MentorshipStatus.ACTIVE
+        )
+    )
+    pending: int | None = 0
+    if with_reservations:
+        pending = await session.scalar(
             select(func.count()).where(
-                Mentorship.program_id == program_id, Mentorship.status == MentorshipStatus.ACTIVE
+                MatchProposal.program_id == program_id,
+                MatchProposal.status == ProposalStatus.PENDING,
+                col(MatchProposal.expires_at) > clock.now(),
             )
         )
-        or 0
-    )
+    return (active or 0) + (pending or 0)
 
 
 async def propose_match(
@@ -67,13 +76,13 @@ async def propose_match(
     mentor = await get_visible_mentor(session, actor, mentor_id)
     if not mentor.is_active or (mentee.user_id is not None and mentor.user_id == mentee.user_id):
         raise DomainError("MENTOR_UNAVAILABLE", field="mentorId")
-    failed = [result for result in await mentor_rule_results(session, program, mentor) if not result.passed]
+    failed = (await failed_mentor_rules(session, program, [mentor]))[mentor.id]
     if failed:
         raise DomainError("MENTOR_NOT_ELIGIBLE", rules=", ".join(result.rule for result in failed))
     taken = (await commitments(session, [mentor.id]))[mentor.id]
     if taken >= mentor.capacity:
         raise DomainError("CAPACITY_FULL")
-    if await _active_mentorships_in_program(session, program.id) >= program.capacity:
+    if await _places_taken(session, program.id, with_reservations=True) >= program.capacity:
         raise DomainError("PROGRAM_FULL")
     score, criteria = score_pair(mentee, mentor, taken)
     proposal = MatchProposal(
@@ -146,7 +155,7 @@ async def _start_mentorship(
     referral = await session.get_one(Referral, proposal.referral_id)
     if referral.status != ReferralStatus.ADMITTED:
         raise DomainError("MENTEE_NOT_ADMITTED")
-    if await _active_mentorships_in_program(session, program.id) >= program.capacity:
+    if await _places_taken(session, program.id, with_reservations=False) >= program.capacity:
         raise DomainError("PROGRAM_FULL")
     proposal.status = ProposalStatus.ACCEPTED
     proposal.decided_at = clock.now()

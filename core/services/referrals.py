@@ -146,7 +146,9 @@ async def return_referral(
     return await _decide(session, actor, referral, program, ReferralStatus.RETURNED, results, note=note)
 
 
-async def withdraw_referral(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> Referral:
+async def withdraw_referral(
+    session: AsyncSession, actor: Actor, referral_id: uuid.UUID, *, note: str = ""
+) -> Referral:
     """The referring agency (or the client) takes the referral back; the program's
     organization loses access to the file at once."""
     referral = await session.get(Referral, referral_id)
@@ -162,7 +164,7 @@ async def withdraw_referral(session: AsyncSession, actor: Actor, referral_id: uu
     if await active_mentorship_id(session, referral.mentee_id, referral.program_id) is not None:
         raise DomainError("MENTORSHIP_ACTIVE")
     program = await session.get_one(Program, referral.program_id)
-    return await _decide(session, actor, referral, program, ReferralStatus.WITHDRAWN, None)
+    return await _decide(session, actor, referral, program, ReferralStatus.WITHDRAWN, None, note=note)
 
 
 async def _decide(
