@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 import uvicorn
 from rich.console import Console
-from rich.table import Table
 
 from core import migrate
 from core.settings import get_settings
@@ -58,34 +57,29 @@ def serve() -> None:
 @click.option("--serve/--no-serve", "serve_after", default=True, help="Start the server after seeding.")
 def demo(serve_after: bool) -> None:
     """Create the database, seed the demo collaborative (once), and serve it."""
-    from core.demo import DEMO_PASSWORD, seed_demo
     from core.db import create_engine, session_factory
+    from core.demo import DEMO_PASSWORD, demo_logins, seed_demo
 
     settings = get_settings()
     migrate.upgrade()
 
-    async def run() -> list | None:
+    async def seed() -> bool:
         engine = create_engine(settings)
         try:
-            with console.status("Seeding the demo collaborative…"):
-                return await seed_demo(session_factory(engine))
+            with console.status("Seeding the demo collaborative (about 30 seconds, once)…"):
+                return await seed_demo(session_factory(engine)) is not None
         finally:
             await engine.dispose()
 
-    logins = asyncio.run(run())
-    console.print("Demo data " + ("seeded." if logins is not None else "already present: kept as is."))
-    from core.demo import demo_logins
-
-    table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
-    for column in ("role", "email", "organization"):
-        table.add_column(column)
+    seeded = asyncio.run(seed())
+    console.print("Demo data " + ("seeded." if seeded else "already present: kept as is."))
+    console.print(f"\n[bold]Demo logins[/bold] (password for all: [bold]{DEMO_PASSWORD}[/bold])")
     for login in demo_logins():
-        table.add_row(login.role, login.email, login.organization_slug)
-    console.print(table)
-    url = f"http://{settings.host}:{settings.port}/graphql"
+        console.print(f"  [cyan]{login.role:<13}[/cyan] {login.email}", soft_wrap=True)
+        console.print(f"  {'':<13} [dim]{login.description_en}[/dim]")
     console.print(
-        f"GraphQL and GraphiQL: [bold]{url}[/bold] — sign in with the signIn mutation, then send "
-        "the token as 'Authorization: Bearer <token>'."
+        f"GraphQL and GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]. "
+        "Sign in with the signIn mutation, then send the token as 'Authorization: Bearer <token>'."
     )
     if serve_after:
         _serve(debug=True)

@@ -1,0 +1,177 @@
+"""The demo seeder: every stage of the flow and every role, the same rows for the same
+seed on every backend, and nothing written on a platform already in use."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
+
+from core import clock
+from core.db import UTCDateTime, _sqlite_pragmas, session_factory
+from core.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from core.models import (
+    MatchProposal,
+    Meeting,
+    MenteeProfile,
+    MentorProfile,
+    Mentorship,
+    MentorshipExtension,
+    MentorshipStatus,
+    MentorVisibility,
+    Organization,
+    OrganizationKind,
+    Outcome,
+    OutcomeStage,
+    ProposalStatus,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
+from core.security import MIN_PASSWORD_LENGTH
+from core.services import accounts, mentorships, organizations, proposals
+
+Snapshot = dict[str, list[tuple[Any, ...]]]
+# Dates allowed after the day of seeding: ends still planned, proposals still waiting.
+FUTURE_ALLOWED = {"expires_at", "planned_end", "new_end", "previous_end"}
+
+
+async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> Snapshot:
+    """Every row of every table, without what two runs may not share: dates (relative to
+    the day of seeding) and password hashes (salted)."""
+    rows: Snapshot = {}
+    async with sessions() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [
+                column
+                for column in table.columns
+                if not isinstance(column.type, UTCDateTime | sa.Date) and column.name != "password_hash"
+            ]
+            names = [column.name for column in columns]
+            key = itemgetter(*(names.index(column.name) for column in table.primary_key.columns))
+            found = [tuple(row) for row in await session.execute(sa.select(*columns))]
+            rows[table.name] = sorted(found, key=key)
+    return rows
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def reference(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Snapshot]:
+    """The demo seeded into a fresh SQLite database as if it were six weeks ago: the day
+    of seeding must change nothing but dates."""
+    path: Path = tmp_path_factory.mktemp("demo") / "reference.db"
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+    sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
+    sessions = session_factory(engine)
+    with clock.frozen_at(datetime.now(UTC) - timedelta(days=42, hours=5)):
+        await seed_demo(sessions)
+    yield await snapshot(sessions)
+    await engine.dispose()
+
+
+async def count(session: AsyncSession, query: sa.Select[Any]) -> int:
+    return await session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+
+
+async def test_the_demo_covers_the_whole_flow_the_same_way_on_every_backend(
+    sessions: async_sessionmaker[AsyncSession], reference: Snapshot
+) -> None:
+    # One seed per backend serves every check: seeding takes a while.
+    assert await seed_demo(sessions) == demo_logins()
+
+    seeded = await snapshot(sessions)
+    for table, rows in reference.items():
+        assert seeded[table] == rows, f"{table} differs from the reference seed"
+    async with sessions() as session:  # not committed: the sign-ins leave no tokens behind
+        await check_every_stage_is_there(session)
+        await check_nothing_happened_after_today(session)
+        await check_logins(session)
+
+    assert await seed_demo(sessions) is None
+    assert await snapshot(sessions) == seeded
+
+
+async def check_every_stage_is_there(session: AsyncSession) -> None:
+    assert await count(session, sa.select(MentorProfile)) == 200
+    assert await count(session, sa.select(MenteeProfile)) == 300
+    kinds = set(await session.scalars(sa.select(Organization.kind)))
+    assert {OrganizationKind.LEAD_ORGANIZATION, OrganizationKind.EMPLOYER} < kinds
+    assert set(await session.scalars(sa.select(Referral.status))) == set(ReferralStatus)
+    assert set(await session.scalars(sa.select(Mentorship.status))) == set(MentorshipStatus)
+    assert set(await session.scalars(sa.select(Outcome.stage))) == set(OutcomeStage)
+    assert set(await session.scalars(sa.select(MentorProfile.visibility))) == set(MentorVisibility)
+    assert set(await session.scalars(sa.select(MenteeProfile.preferred_language))) == {"en", "fr"}
+    now = datetime.now(UTC)
+    waiting = sa.select(MatchProposal).where(MatchProposal.status == ProposalStatus.PENDING)
+    assert await count(session, waiting.where(MatchProposal.expires_at <= now)) >= 1
+    assert await count(session, waiting.where(MatchProposal.expires_at > now)) >= 1
+    declined = sa.select(MatchProposal).where(MatchProposal.status == ProposalStatus.DECLINED)
+    assert await count(session, declined) >= 1
+    assert await count(session, sa.select(MentorshipExtension)) >= 1
+    # Returned referrals say why; meetings are logged by mentors and by newcomers.
+    returned = sa.select(Referral).where(Referral.status == ReferralStatus.RETURNED)
+    assert all(referral.return_reasons for referral in await session.scalars(returned))
+    by_newcomers = sa.select(Meeting).join(MenteeProfile, MenteeProfile.user_id == Meeting.logged_by_user_id)
+    assert 0 < await count(session, by_newcomers) < await count(session, sa.select(Meeting))
+    # Mentors without two years of local experience exist, and the open program's rules
+    # kept them out of every proposal.
+    inexperienced = sa.select(MentorProfile.id).where(MentorProfile.years_local_experience < 2)
+    assert await count(session, inexperienced) >= 1
+    proposed = sa.select(MatchProposal).where(MatchProposal.mentor_id.in_(inexperienced))
+    assert await count(session, proposed) == 0
+
+
+async def check_nothing_happened_after_today(session: AsyncSession) -> None:
+    """History is replayed in the past, relative to the day of seeding."""
+    now = datetime.now(UTC)
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if column.name in FUTURE_ALLOWED or not isinstance(column.type, UTCDateTime | sa.Date):
+                continue
+            latest = await session.scalar(sa.select(sa.func.max(column)))
+            if latest is not None:
+                assert latest <= (now if isinstance(column.type, UTCDateTime) else now.date()), column
+
+
+async def check_logins(session: AsyncSession) -> None:
+    actors = {}
+    for login in demo_logins():
+        token, _ = await accounts.sign_in(session, login.email, DEMO_PASSWORD)
+        actor = await accounts.resolve_actor(session, token, login.organization_slug)
+        assert Role(login.role) in actor.roles, login
+        actors[login.role] = actor
+    mentor, mentee = actors[Role.MENTOR], actors[Role.MENTEE]
+    _, active = await mentorships.list_mentorships(session, mentor, status=MentorshipStatus.ACTIVE)
+    _, waiting = await proposals.list_proposals(session, mentor, status=ProposalStatus.PENDING)
+    assert active >= 1 and waiting >= 1
+    _, active = await mentorships.list_mentorships(session, mentee, status=MentorshipStatus.ACTIVE)
+    assert active == 1
+
+
+async def test_the_demo_leaves_a_platform_in_use_alone(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        await organizations.create_organization(
+            session, "agency", "Agency", "Organisme", OrganizationKind.SETTLEMENT_AGENCY
+        )
+        await session.commit()
+
+    assert await seed_demo(sessions) is None
+
+    async with sessions() as session:
+        assert await count(session, sa.select(Organization)) == 1
+        assert await count(session, sa.select(User)) == 0
+
+
+def test_demo_logins_cover_every_role() -> None:
+    logins = demo_logins()
+    assert {Role(login.role) for login in logins} == set(Role)
+    assert len({login.email for login in logins}) == len(logins)
+    assert len(DEMO_PASSWORD) >= MIN_PASSWORD_LENGTH
