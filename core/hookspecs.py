@@ -73,8 +73,8 @@ def register_program_types() -> list[ProgramType]:  # type: ignore[empty-body]
 
 @hookspec
 def register_translations() -> Path | None:
-    """A directory holding ``en.po`` and ``fr.po`` with this plugin's messages, merged
-    into the platform's catalogs. Every message a person reads must be in both."""
+    """A directory holding ``en/*.po`` and ``fr/*.po`` with this plugin's messages,
+    merged into the platform's catalogs. Every message a person reads must be in both."""
 
 
 @hookspec

@@ -1,8 +1,9 @@
 """The translation layer: every message a person reads is a catalog key looked up here.
 
-Catalogs are gettext ``.po`` files (``core/locales/en.po`` and ``fr.po``) plus those
-plugins register; ``tests/core/test_i18n.py`` fails when a key used in the code is
-missing from either language. Keys rather than English source strings are used as
+Catalogs are gettext ``.po`` files: every ``*.po`` under ``core/locales/<language>/``
+(one file per feature) and under the directories plugins register.
+``tests/core/test_i18n.py`` fails when a key used in the code is missing from either
+language. Keys rather than English source strings are used as
 msgids because the French text is written for francophones, not translated word for
 word from the English.
 """
@@ -39,7 +40,8 @@ def catalogs() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {language: {} for language in LANGUAGES}
     for directory in catalog_dirs():
         for language in LANGUAGES:
-            merged[language].update(read_catalog(directory / f"{language}.po"))
+            for path in sorted((directory / language).glob("*.po")):
+                merged[language].update(read_catalog(path))
     return merged
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from core import models
@@ -97,7 +98,7 @@ def _mentor(profile: models.MentorProfile, display_name: str) -> Mentor:
 
 
 @strawberry.type
-class Query:
+class FlowQuery:
     @strawberry.field(description="The signed-in person; null when anonymous")
     async def viewer(self, info: GraphQLInfo) -> Viewer | None:
         actor = await info.context.optional_actor()
@@ -242,7 +243,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
+class FlowMutation:
     @strawberry.mutation
     async def sign_in(self, info: GraphQLInfo, email: str, password: str) -> SignInPayload:
         token, _ = await info.context.run(accounts.sign_in, email, password)
@@ -366,6 +367,11 @@ class Mutation:
         return Outcome(row=outcome)
 
 
+# Each feature module contributes its own root fields; the schema merges them.
+QUERIES: tuple[type, ...] = (FlowQuery,)
+MUTATIONS: tuple[type, ...] = (FlowMutation,)
+
+
 class TremplinSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -377,8 +383,8 @@ class TremplinSchema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     settings = get_settings()
     return TremplinSchema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", QUERIES),
+        mutation=merge_types("Mutation", MUTATIONS),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxTokensLimiter(max_token_count=5000),

@@ -30,15 +30,13 @@ def test_third_party_plugins_arrive_through_the_tremplin_entry_points(
             """
         )
     )
-    locales = tmp_path / "reverse_locales"
-    locales.mkdir()
     for language, text in (
         ("en", "Newcomer mentors a senior"),
         ("fr", "La personne nouvelle arrivante guide"),
     ):
-        (locales / f"{language}.po").write_text(
-            f'msgid "rule.reverse.role"\nmsgstr "{text}"\n', encoding="utf-8"
-        )
+        catalog = tmp_path / "reverse_locales" / language
+        catalog.mkdir(parents=True)
+        (catalog / "reverse.po").write_text(f'msgid "rule.reverse.role"\nmsgstr "{text}"\n', encoding="utf-8")
     dist_info = tmp_path / "tremplin_reverse_mentoring-1.0.dist-info"
     dist_info.mkdir()
     (dist_info / "METADATA").write_text(
@@ -52,4 +50,6 @@ def test_third_party_plugins_arrive_through_the_tremplin_entry_points(
     assert host.program_type("reverse")[0] == "reverse"
     assert host.program_type("open")[0] == "open"
     directories = host.manager.hook.register_translations()
-    assert read_catalog(Path(directories[0]) / "fr.po")["rule.reverse.role"].startswith("La personne")
+    assert read_catalog(Path(directories[0]) / "fr" / "reverse.po")["rule.reverse.role"].startswith(
+        "La personne"
+    )

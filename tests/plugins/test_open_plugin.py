@@ -48,7 +48,7 @@ def test_register_program_types_offers_open_with_the_seed_defaults() -> None:
 
 
 def test_register_translations_brings_the_rule_texts() -> None:
-    assert (open_plugin.register_translations() / "fr.po").exists()
+    assert (open_plugin.register_translations() / "fr" / "open.po").exists()
 
 
 def test_check_eligibility_passes_an_eligible_newcomer() -> None:
