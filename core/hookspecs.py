@@ -19,6 +19,7 @@ import pluggy
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Actor
+from core.rules import RuleField
 from core.models import (
     MatchProposal,
     MenteeProfile,
@@ -32,7 +33,7 @@ from core.models import (
 hookspec = pluggy.HookspecMarker("tremplin")
 hookimpl = pluggy.HookimplMarker("tremplin")
 
-__all__ = ["Actor", "ProgramType", "RuleResult", "hookimpl", "hookspec"]
+__all__ = ["ActivityKind", "Actor", "GraphQLFields", "ProgramType", "RuleField", "RuleResult", "hookimpl", "hookspec"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class ProgramType:
     default_term_weeks: int = 12
     default_meeting_minutes_per_week: int = 60
     default_settings: dict[str, Any] = field(default_factory=dict)
+    # The eligibility rules a new program of this type starts with (see core.rules);
+    # staff edit them per program afterwards.
+    default_rules: dict[str, Any] = field(default_factory=lambda: {"all": []})
+    # Organization kinds that may run this type (None: any kind).
+    organization_kinds: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,29 @@ class RuleResult:
     passed: bool
     message: str
     params: dict[str, Any] = field(default_factory=dict)
+    # The error code a failure answers with where it refuses an action outright
+    # (e.g. OUTSIDE_ORGANIZATION for a mentor of another organization).
+    code: str | None = None
 
     def as_record(self) -> dict[str, Any]:
-        return {"rule": self.rule, "passed": self.passed, "message": self.message, "params": self.params}
+        return {
+            "rule": self.rule,
+            "passed": self.passed,
+            "blocking": not self.passed,
+            "message": self.message,
+            "params": self.params,
+        }
+
+
+@dataclass(frozen=True)
+class ActivityKind:
+    """A kind of mentoring activity that can be logged, beyond the default meeting
+    (e.g. job shadowing in an employer-sponsored program)."""
+
+    key: str
+    name_en: str
+    name_fr: str
+    program_types: frozenset[str]
 
 
 @hookspec
@@ -78,13 +104,44 @@ def register_translations() -> Path | None:
 
 
 @hookspec
+def register_rule_fields() -> list[RuleField]:  # type: ignore[empty-body]
+    """Fields this plugin adds to the declarative eligibility rules (``core.rules``), each
+    with its kind (which decides the operators staff may use) and how to read it. Label
+    each field in the catalogs as ``rule.field.<key>``."""
+
+
+@hookspec
+def register_activity_kinds() -> list[ActivityKind]:  # type: ignore[empty-body]
+    """Kinds of activity a mentorship of the named program types may log besides
+    meetings; name each in both languages."""
+
+
+@dataclass(frozen=True)
+class GraphQLFields:
+    """Root fields a plugin adds to the GraphQL API: Strawberry types whose fields are
+    merged into ``Query`` and ``Mutation``."""
+
+    query: type | None = None
+    mutation: type | None = None
+
+
+@hookspec
+def register_graphql() -> GraphQLFields | None:  # type: ignore[empty-body]
+    """The plugin's own queries and mutations. Called once when the schema is built, for
+    every installed plugin: the services behind them check, per request, that the
+    organization in scope enabled the plugin."""
+
+
+@hookspec
 def check_eligibility(
     program: Program, mentee: MenteeProfile
 ) -> list[RuleResult] | Awaitable[list[RuleResult]] | None:
-    """Check a newcomer against a program's criteria.
+    """Check a newcomer against criteria that code must compute, beyond the program's
+    declarative rules (which staff edit, see ``core.rules``).
 
     Return one result per criterion for programs of this plugin's types, None for
-    others. A referral is admissible when every result from every enabled plugin passed.
+    others. A referral is admissible when its rules pass and every result from every
+    enabled plugin passed.
     """
 
 

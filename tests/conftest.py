@@ -27,6 +27,10 @@ from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table on the metadata)
 from core.db import _sqlite_pragmas, session_factory
+from core.plugins import get_plugin_host
+
+# Plugins may declare tables of their own: load them before any create_all.
+get_plugin_host()
 
 if TYPE_CHECKING:
     from litestar import Litestar

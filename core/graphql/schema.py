@@ -382,9 +382,12 @@ class TremplinSchema(strawberry.Schema):
 
 def build_schema() -> strawberry.Schema:
     settings = get_settings()
+    plugin_fields = [fields for fields in get_plugin_host().manager.hook.register_graphql() if fields]
+    queries = QUERIES + tuple(fields.query for fields in plugin_fields if fields.query)
+    mutations = MUTATIONS + tuple(fields.mutation for fields in plugin_fields if fields.mutation)
     return TremplinSchema(
-        query=merge_types("Query", QUERIES),
-        mutation=merge_types("Mutation", MUTATIONS),
+        query=merge_types("Query", queries),
+        mutation=merge_types("Mutation", mutations),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxTokensLimiter(max_token_count=5000),

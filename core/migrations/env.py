@@ -9,8 +9,11 @@ from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table)
 from core.db import create_engine
+from core.plugins import get_plugin_host
 from core.settings import Settings, get_settings
 
+# First-party plugins declare tables of their own; loading the plugins registers them.
+get_plugin_host()
 target_metadata = SQLModel.metadata
 
 

@@ -36,7 +36,7 @@ from core.models.people import (
     MentorSharedWith,
     MentorVisibility,
 )
-from core.models.programs import Program, ProgramReferrer
+from core.models.programs import Program, ProgramReferrer, ProgramRuleSet
 
 __all__ = [
     "ACTIVE_REFERRAL_STATUSES",
@@ -67,6 +67,7 @@ __all__ = [
     "OutcomeStage",
     "Program",
     "ProgramReferrer",
+    "ProgramRuleSet",
     "ProposalStatus",
     "Referral",
     "ReferralStatus",

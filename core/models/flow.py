@@ -56,6 +56,11 @@ class Referral(SQLModel, table=True):
     # [{"rule": key, "passed": bool}] from the program type's plugins, at submission
     # and again at the decision.
     eligibility: list[dict[str, Any]] = json_field()
+    # The version of the program's rules ``eligibility`` was checked against.
+    rules_version: int | None = None
+    # What the program type asks of a referral (e.g. the host-program enrolment of an
+    # integrated program), and what plugins note on it.
+    details: dict[str, Any] = json_field(dict)
     return_reasons: list[str] = json_field()
     decision_note: str = Field(default="", sa_type=sa.Text)
     decided_by_user_id: uuid.UUID | None = fk("users.id", nullable=True, index=False)
@@ -156,6 +161,8 @@ class Meeting(SQLModel, table=True):
     occurred_on: date
     minutes: int
     mode: MeetingMode = enum_field(MeetingMode)
+    # "meeting", or an activity kind a program-type plugin registered (job shadowing...).
+    activity: str = Field(default="meeting", max_length=60)
     notes: str = Field(default="", sa_type=sa.Text)
     notes_visibility: NotesVisibility = enum_field(NotesVisibility, NotesVisibility.PAIR)
     logged_by_user_id: uuid.UUID = fk("users.id", index=False)

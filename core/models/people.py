@@ -94,6 +94,9 @@ class MentorProfile(SQLModel, table=True):
     capacity: int = 1
     availability: list[str] = json_field()
     bio: str = Field(default="", sa_type=sa.Text)
+    # Peer mentors are newcomers who found and kept a job (London model).
+    is_peer: bool = False
+    employed_since: date | None = None
     is_active: bool = True
     created_at: datetime = created_at_field()
     updated_at: datetime | None = timestamp_field()

@@ -31,6 +31,21 @@ class Program(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class ProgramRuleSet(SQLModel, table=True):
+    """One version of a program's eligibility rules. Versions are never changed: an
+    edit adds the next one, so every referral keeps the version it was checked against."""
+
+    __tablename__ = "program_rule_sets"
+    __table_args__ = (sa.UniqueConstraint("program_id", "version"),)
+
+    id: uuid.UUID = id_field()
+    program_id: uuid.UUID = fk("programs.id")
+    version: int
+    rules: dict[str, Any] = json_field(dict)
+    created_by_user_id: uuid.UUID = fk("users.id", index=False)
+    created_at: datetime = created_at_field()
+
+
 class ProgramReferrer(SQLModel, table=True):
     """Organizations allowed to refer when a program is not open to all referrers."""
 

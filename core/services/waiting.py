@@ -1,0 +1,46 @@
+"""A program's waiting list: newcomers admitted and not yet in a mentorship."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core import clock
+from core.access import Actor
+from core.errors import NotFound
+from core.models import Mentorship, MentorshipStatus, Program, Referral, ReferralStatus
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    referral: Referral
+    waiting_since: datetime
+
+    @property
+    def days_waiting(self) -> int:
+        return (clock.now() - self.waiting_since).days
+
+
+async def waiting_list(session: AsyncSession, actor: Actor, program_id: uuid.UUID) -> list[WaitingEntry]:
+    """Longest wait first. A newcomer who joins a group meanwhile keeps their place:
+    only a one-to-one mentorship in this program takes them off the list (active or
+    completed; one that ended early puts them back on it, waiting for a new match)."""
+    program = await session.get(Program, program_id)
+    if program is None or not actor.is_reading_staff_of(program.organization_id):
+        raise NotFound()
+    matched = select(Mentorship.mentee_id).where(
+        Mentorship.program_id == program_id,
+        col(Mentorship.status).in_([MentorshipStatus.ACTIVE, MentorshipStatus.COMPLETED]),
+    )
+    rows = await session.scalars(
+        select(Referral)
+        .where(
+            Referral.program_id == program_id,
+            Referral.status == ReferralStatus.ADMITTED,
+            col(Referral.mentee_id).not_in(matched),
+        )
+        .order_by(col(Referral.decided_at), col(Referral.id))
+    )
+    return [WaitingEntry(referral, referral.decided_at or referral.created_at) for referral in rows]
