@@ -1415,12 +1415,10 @@ class _Seeder:
     async def return_referral(self, story: _Story) -> None:
         await self.review_file(story)
         referral_id = _known(story.referral).id
-        checks = await referrals.check_eligibility(self.session, story.program_staff, referral_id)
+        check = await referrals.check_eligibility(self.session, story.program_staff, referral_id)
         language = self.staff_of(story.agency).language
         reasons = [
-            _say(_RETURN_REASONS[_RULE_FAILURES[check.rule]], language)
-            for check in checks
-            if not check.passed
+            _say(_RETURN_REASONS[_RULE_FAILURES[record["rule"]]], language) for record in check.blocking
         ]
         await referrals.return_referral(self.session, story.program_staff, referral_id, reasons=reasons)
 

@@ -10,6 +10,7 @@ a plugin writes there commits or rolls back with the change that triggered it, a
 exception raised by a plugin cancels that change.
 """
 
+import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,6 @@ import pluggy
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Actor
-from core.rules import RuleField
 from core.models import (
     MatchProposal,
     MenteeProfile,
@@ -29,11 +29,21 @@ from core.models import (
     Program,
     Referral,
 )
+from core.rules import RuleField, RuleResult
 
 hookspec = pluggy.HookspecMarker("tremplin")
 hookimpl = pluggy.HookimplMarker("tremplin")
 
-__all__ = ["ActivityKind", "Actor", "GraphQLFields", "ProgramType", "RuleField", "RuleResult", "hookimpl", "hookspec"]
+__all__ = [
+    "ActivityKind",
+    "Actor",
+    "GraphQLFields",
+    "ProgramType",
+    "RuleField",
+    "RuleResult",
+    "hookimpl",
+    "hookspec",
+]
 
 
 @dataclass(frozen=True)
@@ -53,32 +63,6 @@ class ProgramType:
     default_rules: dict[str, Any] = field(default_factory=lambda: {"all": []})
     # Organization kinds that may run this type (None: any kind).
     organization_kinds: frozenset[str] | None = None
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """One eligibility criterion checked against one person.
-
-    ``message`` is a catalog key; ``params`` fill its placeholders. A failed rule's
-    message is what a returned referral shows the referring agency.
-    """
-
-    rule: str
-    passed: bool
-    message: str
-    params: dict[str, Any] = field(default_factory=dict)
-    # The error code a failure answers with where it refuses an action outright
-    # (e.g. OUTSIDE_ORGANIZATION for a mentor of another organization).
-    code: str | None = None
-
-    def as_record(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "passed": self.passed,
-            "blocking": not self.passed,
-            "message": self.message,
-            "params": self.params,
-        }
 
 
 @dataclass(frozen=True)
@@ -126,10 +110,20 @@ class GraphQLFields:
 
 
 @hookspec
-def register_graphql() -> GraphQLFields | None:  # type: ignore[empty-body]
+def register_graphql() -> GraphQLFields | None:
     """The plugin's own queries and mutations. Called once when the schema is built, for
     every installed plugin: the services behind them check, per request, that the
     organization in scope enabled the plugin."""
+
+
+@hookspec
+def grant_mentee_access(
+    session: AsyncSession, actor: Actor, mentee_ids: frozenset[uuid.UUID]
+) -> Awaitable[set[uuid.UUID]] | set[uuid.UUID] | None:
+    """Newcomers among ``mentee_ids`` whom a relationship this plugin manages lets the
+    actor see (e.g. the connector of a connector meeting). They see the card a mentor
+    deciding on a proposal sees, on the ``connection`` grounds, and every such read is
+    audited. Asked of every installed plugin: check that the relationship is live."""
 
 
 @hookspec

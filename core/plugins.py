@@ -13,12 +13,21 @@ from sqlmodel import col, select
 
 from core import hookspecs
 from core.errors import DomainError
-from core.hookspecs import ProgramType
+from core.hookspecs import ActivityKind, ProgramType
 from core.models import OrganizationPlugin, Program
+from core.rules import CORE_FIELDS, RuleBook
 
 # First-party plugins, registered by default under these names; they are written like
 # any third-party plugin, which arrives through the ``tremplin`` entry-point group.
-DEFAULT_PLUGINS = {"open": "plugins.open"}
+DEFAULT_PLUGINS = {
+    "open": "plugins.open",
+    "integrated": "plugins.integrated",
+    "internal": "plugins.internal",
+    "employer_sponsored": "plugins.employer_sponsored",
+    "group": "plugins.group",
+    "peer": "plugins.peer",
+    "connector": "plugins.connector",
+}
 ENTRY_POINT_GROUP = "tremplin"
 
 
@@ -30,6 +39,7 @@ class PluginHost:
     def __init__(self, manager: pluggy.PluginManager):
         self.manager = manager
         self._program_types: dict[str, tuple[str, ProgramType]] | None = None
+        self._rule_book: RuleBook | None = None
 
     @property
     def plugin_names(self) -> list[str]:
@@ -47,6 +57,24 @@ class PluginHost:
             self._program_types = found
         return self._program_types
 
+    def rule_book(self) -> RuleBook:
+        """The fields eligibility rules may use: core's and every installed plugin's."""
+        if self._rule_book is None:
+            plugin_fields = [
+                rule_field for fields in self.manager.hook.register_rule_fields() for rule_field in fields
+            ]
+            self._rule_book = RuleBook([*CORE_FIELDS, *plugin_fields])
+        return self._rule_book
+
+    def activity_kinds(self, program_type: str) -> dict[str, ActivityKind]:
+        """Activities a mentorship of this program type may log besides meetings."""
+        return {
+            kind.key: kind
+            for kinds in self.manager.hook.register_activity_kinds()
+            for kind in kinds
+            if program_type in kind.program_types
+        }
+
     def program_type(self, key: str) -> tuple[str, ProgramType]:
         try:
             return self.program_types()[key]
@@ -63,13 +91,11 @@ class PluginHost:
         return [result for result in results if result is not None]
 
 
-def build_plugin_manager(extra_plugins: Iterable[tuple[str, object]] = ()) -> pluggy.PluginManager:
+def build_plugin_manager() -> pluggy.PluginManager:
     manager = pluggy.PluginManager("tremplin")
     manager.add_hookspecs(hookspecs)
     for name, module_path in DEFAULT_PLUGINS.items():
         manager.register(importlib.import_module(module_path), name=name)
-    for name, plugin in extra_plugins:
-        manager.register(plugin, name=name)
     manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     manager.check_pending()
     return manager

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from core import clock
 from core.errors import DomainError
-from core.i18n import catalogs, translate
-from core.models import ImmigrationStatus, Language, MenteeProfile, Program
+from core.i18n import LANGUAGES, catalogs, read_catalog, translate
+from core.models import ImmigrationStatus, Language, MenteeProfile, MentorProfile, Program
 from core.validation import PROVINCES
 
 MAX_RULES = 100
@@ -39,6 +40,32 @@ OPERATORS: dict[FieldKind, frozenset[str]] = {
     FieldKind.TEXT: frozenset({"eq", "ne", "in", "not_in", "starts_with", "not_empty"}),
     FieldKind.CHOICE: frozenset({"eq", "ne", "in", "not_in"}),
 }
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One eligibility criterion checked against one person.
+
+    ``message`` is a catalog key; ``params`` fill its placeholders. A failed rule's
+    message is what a returned referral shows the referring agency.
+    """
+
+    rule: str
+    passed: bool
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+    # The error code a failure answers with where it refuses an action outright
+    # (e.g. OUTSIDE_ORGANIZATION for a mentor of another organization).
+    code: str | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "passed": self.passed,
+            "blocking": not self.passed,
+            "message": self.message,
+            "params": self.params,
+        }
 
 
 @dataclass(frozen=True)
@@ -268,3 +295,24 @@ def describe(record: dict[str, Any], language: str) -> str:
     text = ", ".join(shown(v) for v in value) if isinstance(value, list) else shown(value)
     field_label = translate(f"rule.field.{record['field']}", language)
     return translate(f"rule.op.{record['op']}", language, field=field_label, value=text)
+
+
+def worded(rule_id: str, leaf: dict[str, Any], catalogs_dir: Path, catalog: str) -> dict[str, Any]:
+    """A plugin's default rule with its wording in both languages, read from the
+    plugin's own catalog entry ``rule.<rule_id>`` (staff may reword it later)."""
+    labels = {
+        f"label_{language}": read_catalog(catalogs_dir / language / f"{catalog}.po")[f"rule.{rule_id}"]
+        for language in LANGUAGES
+    }
+    return {"id": rule_id, **leaf, **labels}
+
+
+def mentor_of_program_organization(program: Program, mentor: MentorProfile, rule_id: str) -> RuleResult:
+    """Internal and employer-sponsored programs draw mentors from their own ranks; a
+    mentor of another organization is refused outright (OUTSIDE_ORGANIZATION)."""
+    return RuleResult(
+        rule_id,
+        mentor.organization_id == program.organization_id,
+        "rule.mentor_of_program_organization",
+        code="OUTSIDE_ORGANIZATION",
+    )

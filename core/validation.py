@@ -19,6 +19,12 @@ PROVINCES = frozenset({"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE
 MIN_CLB, MAX_CLB = 1, 12
 
 
+def api_field(name: str) -> str:
+    """The API's name for a model field (camelCase), for errors that point at it."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def text(value: str, field: str, *, max_length: int, required: bool = False) -> str:
     value = value.strip()
     if required and not value:

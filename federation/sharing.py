@@ -37,6 +37,7 @@ from core.models import (
     ProposalStatus,
     Referral,
 )
+from core.plugins import await_me_maybe, get_plugin_host
 
 
 class Grounds(StrEnum):
@@ -45,6 +46,7 @@ class Grounds(StrEnum):
     REFERRAL = "referral"
     MENTORSHIP = "mentorship"
     PROPOSAL = "proposal"
+    CONNECTION = "connection"  # granted by a program-type plugin (grant_mentee_access)
 
 
 ALL_FIELDS = frozenset(
@@ -70,10 +72,18 @@ VISIBLE_FIELDS: dict[Grounds, frozenset[str]] = {
     Grounds.REFERRAL: ALL_FIELDS - {"case_notes"},
     Grounds.MENTORSHIP: _MENTOR_CARD | {"last_name", "email", "action_plan"},
     Grounds.PROPOSAL: _MENTOR_CARD,
+    Grounds.CONNECTION: _MENTOR_CARD,
 }
 # Strongest first: when several grounds apply, the one revealing most is used.
-_PRECEDENCE = [Grounds.OWNER, Grounds.SELF, Grounds.REFERRAL, Grounds.MENTORSHIP, Grounds.PROPOSAL]
-AUDITED = frozenset({Grounds.REFERRAL, Grounds.MENTORSHIP, Grounds.PROPOSAL})
+_PRECEDENCE = [
+    Grounds.OWNER,
+    Grounds.SELF,
+    Grounds.REFERRAL,
+    Grounds.MENTORSHIP,
+    Grounds.PROPOSAL,
+    Grounds.CONNECTION,
+]
+AUDITED = frozenset({Grounds.REFERRAL, Grounds.MENTORSHIP, Grounds.PROPOSAL, Grounds.CONNECTION})
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,11 @@ async def mentee_views(
         )
     ):
         grounds[mentee_id].add(Grounds.PROPOSAL)
+    hook = get_plugin_host().manager.hook.grant_mentee_access
+    for granted in hook(session=session, actor=actor, mentee_ids=frozenset(profiles)):
+        for mentee_id in await await_me_maybe(granted) or ():
+            if mentee_id in grounds:
+                grounds[mentee_id].add(Grounds.CONNECTION)
 
     views: dict[uuid.UUID, MenteeView] = {}
     for mentee_id, found in grounds.items():

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from core.models import (
     EmploymentStatus,
@@ -101,6 +102,8 @@ class MentorProfileInput:
     affiliation: MentorAffiliation = MentorAffiliation.INDIVIDUAL
     visibility: MentorVisibility = MentorVisibility.PLATFORM
     shared_with_organization_ids: list[uuid.UUID] = strawberry.field(default_factory=list)
+    is_peer: bool = strawberry.field(default=False, description="A newcomer who found and kept a job")
+    employed_since: date | None = None
 
 
 @strawberry.input
@@ -136,6 +139,9 @@ class ReferralInput:
         description="The client agreed to share their file with the program's organization"
     )
     note: str = ""
+    details: JSON | None = strawberry.field(
+        default=None, description='What the program type asks, e.g. {"host_program": "Bridging to IT"}'
+    )
 
 
 @strawberry.input
@@ -146,6 +152,9 @@ class MeetingInput:
     mode: MeetingMode
     notes: str = ""
     notes_visibility: NotesVisibility = NotesVisibility.PAIR
+    activity: str = strawberry.field(
+        default="meeting", description="meeting, or an activity kind of the program type (see activityKinds)"
+    )
 
 
 @strawberry.input

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.scalars import JSON
 
-from core import i18n, models, taxonomy
+from core import i18n, models, rules, taxonomy
 from core.graphql.context import GraphQLInfo
 from core.graphql.loaders import MentorCard
 from core.hookspecs import ProgramType as ProgramTypeSpec
@@ -45,7 +46,7 @@ def _language(info: GraphQLInfo) -> str:
     return info.context.language
 
 
-def _localized(info: GraphQLInfo, english: str, french: str) -> str:
+def localized(info: GraphQLInfo, english: str, french: str) -> str:
     return french if _language(info) == "fr" else english
 
 
@@ -65,7 +66,7 @@ class Classification:
 
     @strawberry.field(description="Title in the viewer's language")
     def title(self, info: GraphQLInfo) -> str:
-        return _localized(info, self.title_en, self.title_fr)
+        return localized(info, self.title_en, self.title_fr)
 
     @classmethod
     def of(cls, entry: taxonomy.Classification | None) -> "Classification | None":
@@ -92,7 +93,7 @@ class Organization:
 
     @strawberry.field
     def name(self, info: GraphQLInfo) -> str:
-        return _localized(info, self.name_en, self.name_fr)
+        return localized(info, self.name_en, self.name_fr)
 
     @classmethod
     def from_model(cls, row: models.Organization) -> "Organization":
@@ -125,11 +126,11 @@ class ProgramType:
 
     @strawberry.field
     def name(self, info: GraphQLInfo) -> str:
-        return _localized(info, self.name_en, self.name_fr)
+        return localized(info, self.name_en, self.name_fr)
 
     @strawberry.field
     def description(self, info: GraphQLInfo) -> str:
-        return _localized(info, self.description_en, self.description_fr)
+        return localized(info, self.description_en, self.description_fr)
 
     @classmethod
     def from_spec(cls, plugin: str, spec: ProgramTypeSpec) -> "ProgramType":
@@ -175,11 +176,11 @@ class Program:
 
     @strawberry.field
     def name(self, info: GraphQLInfo) -> str:
-        return _localized(info, self.name_en, self.name_fr)
+        return localized(info, self.name_en, self.name_fr)
 
     @strawberry.field
     def description(self, info: GraphQLInfo) -> str:
-        return _localized(info, self.description_en, self.description_fr)
+        return localized(info, self.description_en, self.description_fr)
 
     @strawberry.field
     async def organization(self, info: GraphQLInfo) -> Organization:
@@ -398,6 +399,10 @@ class Mentor:
     def is_active(self) -> bool:
         return self.card.profile.is_active
 
+    @strawberry.field(description="A newcomer who found and kept a job, mentoring peers")
+    def is_peer(self) -> bool:
+        return self.card.profile.is_peer
+
 
 async def load_mentor(info: GraphQLInfo, mentor_id: uuid.UUID) -> Mentor:
     return Mentor(card=await info.context.loaders.mentor.load(mentor_id))
@@ -405,23 +410,34 @@ async def load_mentor(info: GraphQLInfo, mentor_id: uuid.UUID) -> Mentor:
 
 @strawberry.type
 class EligibilityCheck:
-    rule: str
-    passed: bool
-    message_key: strawberry.Private[str]
-    params: strawberry.Private[dict[str, Any]]
+    record: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field
+    def rule(self) -> str:
+        return str(self.record["rule"])
+
+    @strawberry.field
+    def passed(self) -> bool:
+        return bool(self.record["passed"])
+
+    @strawberry.field(description="Failed and not made up for by a met alternative (any-of group)")
+    def blocking(self) -> bool:
+        return bool(self.record.get("blocking", not self.record["passed"]))
 
     @strawberry.field(description="The criterion, in the viewer's language")
     def message(self, info: GraphQLInfo) -> str:
-        return i18n.translate(self.message_key, _language(info), **self.params)
+        return rules.describe(self.record, _language(info))
 
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "EligibilityCheck":
-        return cls(
-            rule=record["rule"],
-            passed=record["passed"],
-            message_key=record["message"],
-            params=record["params"],
-        )
+
+def eligibility_checks(records: list[dict[str, Any]]) -> list[EligibilityCheck]:
+    return [EligibilityCheck(record=record) for record in records]
+
+
+@strawberry.type
+class EligibilityReport:
+    passed: bool
+    rules_version: int
+    checks: list[EligibilityCheck]
 
 
 @strawberry.type
@@ -458,16 +474,24 @@ class Referral:
 
     @strawberry.field(description="Criteria as checked at submission, then at the decision")
     def eligibility(self) -> list[EligibilityCheck]:
-        return [EligibilityCheck.from_record(record) for record in self.row.eligibility]
+        return eligibility_checks(self.row.eligibility)
+
+    @strawberry.field(description="Version of the program's rules the eligibility was checked against")
+    def rules_version(self) -> int | None:
+        return self.row.rules_version
+
+    @strawberry.field(description="What the program type asks of a referral (e.g. host_program)")
+    def details(self) -> JSON:
+        return JSON(dict(self.row.details))
 
     @strawberry.field(description="Why it was returned: failed criteria, then staff's reasons")
     def return_reasons(self, info: GraphQLInfo) -> list[str]:
         if self.row.status != models.ReferralStatus.RETURNED:
             return []
         failed = [
-            i18n.translate(record["message"], _language(info), **record["params"])
+            rules.describe(record, _language(info))
             for record in self.row.eligibility
-            if not record["passed"]
+            if record.get("blocking", not record["passed"])
         ]
         return failed + list(self.row.return_reasons)
 
@@ -581,6 +605,7 @@ class Meeting:
     occurred_on: date
     minutes: int
     mode: models.MeetingMode
+    activity: str
     notes_visibility: models.NotesVisibility
     notes: str | None = strawberry.field(description="Null for staff when the pair kept notes private")
 
@@ -592,6 +617,7 @@ class Meeting:
             occurred_on=meeting.occurred_on,
             minutes=meeting.minutes,
             mode=meeting.mode,
+            activity=meeting.activity,
             notes_visibility=meeting.notes_visibility,
             notes=entry.notes,
         )

@@ -1,6 +1,7 @@
 """Every table, imported in one place so that metadata (and Alembic) sees them all."""
 
 from core.models.audit import AuditAction, AuditEvent
+from core.models.events import Event, EventAudience, EventKind, EventRegistration, ParticipantRole
 from core.models.flow import (
     ACTIVE_REFERRAL_STATUSES,
     Answer,
@@ -45,6 +46,10 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "EmploymentStatus",
+    "Event",
+    "EventAudience",
+    "EventKind",
+    "EventRegistration",
     "ImmigrationStatus",
     "Language",
     "MatchProposal",
@@ -65,6 +70,7 @@ __all__ = [
     "OrganizationPlugin",
     "Outcome",
     "OutcomeStage",
+    "ParticipantRole",
     "Program",
     "ProgramReferrer",
     "ProgramRuleSet",

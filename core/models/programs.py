@@ -42,7 +42,8 @@ class ProgramRuleSet(SQLModel, table=True):
     program_id: uuid.UUID = fk("programs.id")
     version: int
     rules: dict[str, Any] = json_field(dict)
-    created_by_user_id: uuid.UUID = fk("users.id", index=False)
+    # None for the version the platform installed (a program's type defaults).
+    created_by_user_id: uuid.UUID | None = fk("users.id", nullable=True, index=False)
     created_at: datetime = created_at_field()
 
 

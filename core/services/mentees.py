@@ -65,19 +65,14 @@ SELF_EDITABLE = frozenset(
 )
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:
     unknown = set(changes) - set(FIELDS)
     if unknown:
-        raise DomainError("INVALID_INPUT", field=_camel(sorted(unknown)[0]))
+        raise DomainError("INVALID_INPUT", field=validation.api_field(sorted(unknown)[0]))
     for name, value in changes.items():
         if value is None and name not in NULLABLE:
-            raise DomainError("REQUIRED", field=_camel(name))
-    return {name: FIELDS[name](value, _camel(name)) for name, value in changes.items()}
+            raise DomainError("REQUIRED", field=validation.api_field(name))
+    return {name: FIELDS[name](value, validation.api_field(name)) for name, value in changes.items()}
 
 
 async def register_mentee(
@@ -88,7 +83,7 @@ async def register_mentee(
     organization_id = actor.require_staff()
     missing = [name for name in REQUIRED if data.get(name) in (None, "")]
     if missing:
-        raise DomainError("REQUIRED", field=_camel(missing[0]))
+        raise DomainError("REQUIRED", field=validation.api_field(missing[0]))
     values = _validated(data)
     mentee = MenteeProfile(
         owner_organization_id=organization_id, registered_by_user_id=actor.user_id, **values

@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypedDict
 
 import sqlalchemy as sa
@@ -44,6 +45,8 @@ class MentorData:
     affiliation: MentorAffiliation = MentorAffiliation.INDIVIDUAL
     visibility: MentorVisibility = MentorVisibility.PLATFORM
     shared_with_organization_ids: list[uuid.UUID] = field(default_factory=list)
+    is_peer: bool = False
+    employed_since: date | None = None
 
 
 class _MentorFields(TypedDict):
@@ -62,6 +65,8 @@ class _MentorFields(TypedDict):
     bio: str
     affiliation: MentorAffiliation
     visibility: MentorVisibility
+    is_peer: bool
+    employed_since: date | None
 
 
 async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: MentorData) -> MentorProfile:
@@ -86,6 +91,9 @@ async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: Ment
         "bio": validation.text(data.bio, "bio", max_length=4000),
         "affiliation": data.affiliation,
         "visibility": data.visibility,
+        "is_peer": data.is_peer,
+        "employed_since": data.employed_since
+        and validation.not_in_future(data.employed_since, "employedSince"),
     }
     mentor = await session.scalar(select(MentorProfile).where(MentorProfile.user_id == actor.user_id))
     if mentor is None:

@@ -25,9 +25,10 @@ from core.models import (
     OutcomeStage,
     Program,
 )
-from core.plugins import notify
+from core.plugins import get_plugin_host, notify
 from federation.sharing import Grounds, audit_change
 
+MEETING = "meeting"
 # Months after closure at which each outcome stage falls due (recommendation 4).
 STAGE_MONTHS = {
     OutcomeStage.CLOSURE: 0,
@@ -140,8 +141,10 @@ async def log_meeting(
     mode: MeetingMode,
     notes: str = "",
     notes_visibility: NotesVisibility = NotesVisibility.PAIR,
+    activity: str = MEETING,
 ) -> Meeting:
-    """The mentor or the mentee logs a meeting of their active mentorship."""
+    """The mentor or the mentee logs a meeting of their active mentorship, or another
+    activity its program type offers (job shadowing in an employer-sponsored program)."""
     mentorship = await get_mentorship(session, actor, mentorship_id)
     if await _side(session, actor, mentorship) is None:
         raise Forbidden()
@@ -149,6 +152,10 @@ async def log_meeting(
     validation.not_in_future(occurred_on, "occurredOn")
     if occurred_on < mentorship.agreement_date:
         raise DomainError("DATE_BEFORE_AGREEMENT", field="occurredOn")
+    if activity != MEETING:
+        program = await session.get_one(Program, mentorship.program_id)
+        if activity not in get_plugin_host().activity_kinds(program.program_type):
+            raise DomainError("UNKNOWN_ACTIVITY", field="activity", activity=activity)
     meeting = Meeting(
         mentorship_id=mentorship.id,
         occurred_on=occurred_on,
@@ -156,6 +163,7 @@ async def log_meeting(
         mode=mode,
         notes=validation.text(notes, "notes", max_length=8000),
         notes_visibility=notes_visibility,
+        activity=activity,
         logged_by_user_id=actor.user_id,
     )
     session.add(meeting)

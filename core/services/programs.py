@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core import validation
 from core.access import Actor
 from core.errors import DomainError, NotFound
-from core.models import Organization, Program, ProgramReferrer
+from core.models import Organization, Program, ProgramReferrer, ProgramRuleSet
 from core.plugins import enabled_plugins, get_plugin_host
 
 
@@ -37,10 +37,18 @@ async def require_type_enabled(session: AsyncSession, organization_id: uuid.UUID
 
 
 async def create_program(session: AsyncSession, actor: Actor, data: ProgramData) -> Program:
+    """A program of a type the organization enabled, starting from the type's defaults
+    and its default eligibility rules (version 1)."""
     organization_id = actor.require_staff()
-    _, program_type = get_plugin_host().program_type(data.program_type)
+    host = get_plugin_host()
+    _, program_type = host.program_type(data.program_type)
     await require_type_enabled(session, organization_id, data.program_type)
     organization = await session.get_one(Organization, organization_id)
+    if (
+        program_type.organization_kinds is not None
+        and organization.kind not in program_type.organization_kinds
+    ):
+        raise DomainError("PROGRAM_TYPE_NOT_FOR_ORGANIZATION", type=data.program_type)
     languages = validation.spoken_languages(data.languages)
     if not set(languages) <= {"en", "fr"}:
         raise DomainError("INVALID_SERVICE_LANGUAGE", field="languages")
@@ -72,8 +80,55 @@ async def create_program(session: AsyncSession, actor: Actor, data: ProgramData)
         if await session.get(Organization, referrer_id) is None:
             raise DomainError("NOT_FOUND", field="referrerOrganizationIds")
         session.add(ProgramReferrer(program_id=program.id, organization_id=referrer_id))
+    session.add(
+        ProgramRuleSet(
+            program_id=program.id,
+            version=1,
+            rules=host.rule_book().validate(program_type.default_rules),
+            created_by_user_id=actor.user_id,
+        )
+    )
     await session.flush()
     return program
+
+
+async def current_rules(session: AsyncSession, program_id: uuid.UUID) -> ProgramRuleSet:
+    rule_set = await session.scalar(
+        select(ProgramRuleSet)
+        .where(ProgramRuleSet.program_id == program_id)
+        .order_by(col(ProgramRuleSet.version).desc())
+        .limit(1)
+    )
+    if rule_set is None:
+        raise NotFound()
+    return rule_set
+
+
+async def rule_history(session: AsyncSession, program_id: uuid.UUID) -> list[ProgramRuleSet]:
+    rows = await session.scalars(
+        select(ProgramRuleSet)
+        .where(ProgramRuleSet.program_id == program_id)
+        .order_by(col(ProgramRuleSet.version).desc())
+    )
+    return list(rows)
+
+
+async def update_rules(
+    session: AsyncSession, actor: Actor, program_id: uuid.UUID, rules: object
+) -> ProgramRuleSet:
+    """Program staff edit the eligibility rules: the next version. Referrals already
+    checked keep the version they were checked against."""
+    program = await get_program(session, program_id)
+    if not actor.is_staff_of(program.organization_id):
+        raise NotFound()
+    validated = get_plugin_host().rule_book().validate(rules)
+    latest = await current_rules(session, program_id)
+    rule_set = ProgramRuleSet(
+        program_id=program_id, version=latest.version + 1, rules=validated, created_by_user_id=actor.user_id
+    )
+    session.add(rule_set)
+    await session.flush()
+    return rule_set
 
 
 async def list_programs(session: AsyncSession, organization_id: uuid.UUID | None = None) -> list[Program]:

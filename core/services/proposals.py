@@ -78,7 +78,9 @@ async def propose_match(
         raise DomainError("MENTOR_UNAVAILABLE", field="mentorId")
     failed = (await failed_mentor_rules(session, program, [mentor]))[mentor.id]
     if failed:
-        raise DomainError("MENTOR_NOT_ELIGIBLE", rules=", ".join(result.rule for result in failed))
+        # A rule may refuse with its own code (OUTSIDE_ORGANIZATION for internal programs).
+        code = next((result.code for result in failed if result.code), "MENTOR_NOT_ELIGIBLE")
+        raise DomainError(code, rules=", ".join(result.rule for result in failed))
     taken = (await commitments(session, [mentor.id]))[mentor.id]
     if taken >= mentor.capacity:
         raise DomainError("CAPACITY_FULL")

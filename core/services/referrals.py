@@ -1,7 +1,9 @@
 """Referral of a client to a program: submitted → admitted | returned | withdrawn."""
 
 import uuid
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,17 +12,18 @@ from sqlmodel import col, select
 from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, NotFound
-from core.hookspecs import RuleResult
 from core.models import (
     ACTIVE_REFERRAL_STATUSES,
+    Membership,
     MenteeProfile,
     Program,
     Referral,
     ReferralStatus,
 )
 from core.plugins import enabled_plugins, get_plugin_host, notify
+from core.rules import Facts
 from core.services.mentorships import active_mentorship_id
-from core.services.programs import may_refer, require_type_enabled
+from core.services.programs import current_rules, may_refer, require_type_enabled
 
 
 class ReferralDirection(StrEnum):
@@ -28,11 +31,60 @@ class ReferralDirection(StrEnum):
     OUTGOING = "outgoing"  # of the actor's organization's clients
 
 
-async def evaluate(session: AsyncSession, program: Program, mentee: MenteeProfile) -> list[RuleResult]:
-    """Every criterion of every plugin the program's organization enabled."""
+MAX_DETAILS = 10
+
+
+@dataclass(frozen=True)
+class Check:
+    """A newcomer checked against a program: every criterion's result, whether they are
+    eligible, and the version of the program's rules used."""
+
+    passed: bool
+    records: list[dict[str, Any]]
+    rules_version: int
+
+    @property
+    def blocking(self) -> list[dict[str, Any]]:
+        return [record for record in self.records if record["blocking"]]
+
+
+async def evaluate(
+    session: AsyncSession, program: Program, mentee: MenteeProfile, details: dict[str, Any]
+) -> Check:
+    """The program's current declarative rules, then the criteria enabled plugins compute."""
+    rule_set = await current_rules(session, program.id)
+    member_of = {mentee.owner_organization_id}
+    if mentee.user_id is not None:
+        member_of.update(
+            await session.scalars(
+                select(Membership.organization_id).where(Membership.user_id == mentee.user_id)
+            )
+        )
+    host = get_plugin_host()
+    facts = Facts(mentee=mentee, program=program, details=details, member_of=frozenset(member_of))
+    evaluation = host.rule_book().evaluate(rule_set.rules, facts)
     enabled = await enabled_plugins(session, program.organization_id)
-    answers = await get_plugin_host().call("check_eligibility", enabled, program=program, mentee=mentee)
-    return [result for results in answers for result in results]
+    answers = await host.call("check_eligibility", enabled, program=program, mentee=mentee)
+    computed = [result for results in answers for result in results]
+    return Check(
+        passed=evaluation.passed and all(result.passed for result in computed),
+        records=evaluation.records + [result.as_record() for result in computed],
+        rules_version=rule_set.version,
+    )
+
+
+def _details(details: object) -> dict[str, str]:
+    """What the program type asks of a referral, as short texts (e.g. host_program);
+    it comes from clients as free JSON, hence the checks."""
+    details = details or {}
+    if not isinstance(details, dict) or len(details) > MAX_DETAILS:
+        raise DomainError("INVALID_INPUT", field="details")
+    cleaned: dict[str, str] = {}
+    for key, value in details.items():
+        if not (isinstance(key, str) and key.isidentifier() and len(key) <= 40 and isinstance(value, str)):
+            raise DomainError("INVALID_INPUT", field=f"details.{key}")
+        cleaned[key] = validation.text(value, f"details.{key}", max_length=300)
+    return cleaned
 
 
 async def submit_referral(
@@ -43,6 +95,7 @@ async def submit_referral(
     *,
     consent: bool,
     note: str = "",
+    details: object = None,
 ) -> Referral:
     """The owning agency refers its client (or a newcomer refers themself) to a
     program, with the client's consent to share their file with the program's org."""
@@ -70,6 +123,8 @@ async def submit_referral(
     )
     if duplicate is not None:
         raise DomainError("DUPLICATE_REFERRAL")
+    cleaned = _details(details)
+    check = await evaluate(session, program, mentee, cleaned)
     referral = Referral(
         mentee_id=mentee.id,
         program_id=program.id,
@@ -77,7 +132,9 @@ async def submit_referral(
         referred_by_user_id=actor.user_id,
         consent_given_at=clock.now(),
         note=validation.text(note, "note", max_length=4000),
-        eligibility=[result.as_record() for result in await evaluate(session, program, mentee)],
+        details=cleaned,
+        eligibility=check.records,
+        rules_version=check.rules_version,
     )
     session.add(referral)
     await session.flush()
@@ -95,10 +152,16 @@ async def _referral_for_program_staff(
     return referral, program
 
 
-async def check_eligibility(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> list[RuleResult]:
-    """Every criterion, checked now against the client's current file."""
+async def _check_now(session: AsyncSession, referral: Referral, program: Program) -> Check:
+    mentee = await session.get_one(MenteeProfile, referral.mentee_id)
+    return await evaluate(session, program, mentee, referral.details)
+
+
+async def check_eligibility(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> Check:
+    """Every criterion, checked now against the client's current file and the program's
+    current rules (nothing is recorded: the decision records its own check)."""
     referral, program = await _referral_for_program_staff(session, actor, referral_id)
-    return await evaluate(session, program, await session.get_one(MenteeProfile, referral.mentee_id))
+    return await _check_now(session, referral, program)
 
 
 async def admit_referral(
@@ -114,14 +177,13 @@ async def admit_referral(
     referral, program = await _referral_for_program_staff(session, actor, referral_id)
     if referral.status != ReferralStatus.SUBMITTED:
         raise DomainError("REFERRAL_NOT_PENDING")
-    results = await evaluate(session, program, await session.get_one(MenteeProfile, referral.mentee_id))
-    failed = [result for result in results if not result.passed]
+    check = await _check_now(session, referral, program)
     note = validation.text(note, "note", max_length=4000)
-    if failed and not override_ineligibility:
-        raise DomainError("NOT_ELIGIBLE", rules=", ".join(result.rule for result in failed))
-    if failed and not note:
+    if not check.passed and not override_ineligibility:
+        raise DomainError("NOT_ELIGIBLE", rules=", ".join(record["rule"] for record in check.blocking))
+    if not check.passed and not note:
         raise DomainError("REQUIRED", field="note")
-    return await _decide(session, actor, referral, program, ReferralStatus.ADMITTED, results, note=note)
+    return await _decide(session, actor, referral, program, ReferralStatus.ADMITTED, check, note=note)
 
 
 async def return_referral(
@@ -137,13 +199,13 @@ async def return_referral(
     referral, program = await _referral_for_program_staff(session, actor, referral_id)
     if referral.status != ReferralStatus.SUBMITTED:
         raise DomainError("REFERRAL_NOT_PENDING")
-    results = await evaluate(session, program, await session.get_one(MenteeProfile, referral.mentee_id))
+    check = await _check_now(session, referral, program)
     reasons = [validation.text(reason, "reasons", max_length=1000) for reason in reasons]
     reasons = [reason for reason in reasons if reason]
-    if not reasons and all(result.passed for result in results):
+    if not reasons and check.passed:
         raise DomainError("REQUIRED", field="reasons")
     referral.return_reasons = reasons
-    return await _decide(session, actor, referral, program, ReferralStatus.RETURNED, results, note=note)
+    return await _decide(session, actor, referral, program, ReferralStatus.RETURNED, check, note=note)
 
 
 async def withdraw_referral(
@@ -173,13 +235,14 @@ async def _decide(
     referral: Referral,
     program: Program,
     status: ReferralStatus,
-    results: list[RuleResult] | None,
+    check: Check | None,
     *,
     note: str = "",
 ) -> Referral:
     referral.status = status
-    if results is not None:
-        referral.eligibility = [result.as_record() for result in results]
+    if check is not None:
+        referral.eligibility = check.records
+        referral.rules_version = check.rules_version
     referral.decision_note = validation.text(note, "note", max_length=4000)
     referral.decided_by_user_id = actor.user_id
     referral.decided_at = clock.now()

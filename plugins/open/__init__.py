@@ -3,24 +3,53 @@
 Open to every eligible newcomer, whoever refers them and without membership in any
 organization. Eligibility, as the seed lists it: an admitted immigrant or Convention
 refugee, trained abroad, Canadian Language Benchmark 5 or higher, resident of the
-program's province, having attended a job-search workshop or equivalent. Mentors need
-two years of local professional experience. About three months, one hour a week.
+program's province, having attended a job-search workshop or equivalent. These are the
+default rules of a new open program; its staff can edit them. Mentors need two years
+of local professional experience. About three months, one hour a week.
 
-Written exactly like a third-party plugin: it only uses ``core.hookspecs``.
+Written exactly like a third-party plugin: it only uses core's public modules.
 """
 
 from pathlib import Path
+from typing import Any
 
 from core.hookspecs import ProgramType, RuleResult, hookimpl
-from core.models import ImmigrationStatus, MenteeProfile, MentorProfile, Program
+from core.models import ImmigrationStatus, MentorProfile, Program
+from core.rules import worded
 
 TYPE_KEY = "open"
-ADMITTED_STATUSES = {
-    ImmigrationStatus.PERMANENT_RESIDENT,
-    ImmigrationStatus.CONVENTION_REFUGEE,
-    ImmigrationStatus.NATURALIZED_CITIZEN,
-}
-DEFAULT_SETTINGS = {"minimum_clb": 5, "minimum_mentor_years": 2}
+LOCALES = Path(__file__).parent / "locales"
+DEFAULT_SETTINGS = {"minimum_mentor_years": 2}
+
+
+def _worded(rule_id: str, leaf: dict[str, Any]) -> dict[str, Any]:
+    return worded(rule_id, leaf, LOCALES, "open")
+
+
+def default_rules() -> dict[str, Any]:
+    return {
+        "all": [
+            _worded(
+                "open.admitted_immigrant_or_refugee",
+                {
+                    "field": "immigration_status",
+                    "op": "in",
+                    "value": [
+                        ImmigrationStatus.PERMANENT_RESIDENT.value,
+                        ImmigrationStatus.CONVENTION_REFUGEE.value,
+                        ImmigrationStatus.NATURALIZED_CITIZEN.value,
+                    ],
+                },
+            ),
+            _worded("open.trained_abroad", {"field": "trained_abroad", "op": "is", "value": True}),
+            _worded("open.language_benchmark", {"field": "official_language_clb", "op": "gte", "value": 5}),
+            _worded(
+                "open.provincial_resident",
+                {"field": "resides_in_program_province", "op": "is", "value": True},
+            ),
+            _worded("open.job_search_workshop", {"field": "job_search_workshop", "op": "is", "value": True}),
+        ]
+    }
 
 
 @hookimpl(trylast=True)
@@ -38,60 +67,23 @@ def register_program_types() -> list[ProgramType]:
             default_term_weeks=12,
             default_meeting_minutes_per_week=60,
             default_settings=DEFAULT_SETTINGS,
+            default_rules=default_rules(),
         )
     ]
 
 
 @hookimpl(trylast=True)
 def register_translations() -> Path:
-    return Path(__file__).parent / "locales"
-
-
-def _setting(program: Program, name: str) -> int:
-    return int(program.settings.get(name, DEFAULT_SETTINGS[name]))
-
-
-@hookimpl(trylast=True)
-def check_eligibility(program: Program, mentee: MenteeProfile) -> list[RuleResult] | None:
-    if program.program_type != TYPE_KEY:
-        return None
-    minimum_clb = _setting(program, "minimum_clb")
-    best_official_clb = max(
-        (skill["clb"] for skill in mentee.languages if skill.get("language") in ("en", "fr")),
-        default=0,
-    )
-    return [
-        RuleResult(
-            "open.admitted_immigrant_or_refugee",
-            mentee.immigration_status in ADMITTED_STATUSES,
-            "rule.open.admitted_immigrant_or_refugee",
-        ),
-        RuleResult(
-            "open.trained_abroad",
-            bool(mentee.country_of_training) and mentee.country_of_training.upper() != "CA",
-            "rule.open.trained_abroad",
-        ),
-        RuleResult(
-            "open.language_benchmark",
-            best_official_clb >= minimum_clb,
-            "rule.open.language_benchmark",
-            {"minimum": minimum_clb},
-        ),
-        RuleResult(
-            "open.provincial_resident",
-            mentee.province == program.province,
-            "rule.open.provincial_resident",
-            {"province": program.province},
-        ),
-        RuleResult("open.job_search_workshop", mentee.job_search_workshop, "rule.open.job_search_workshop"),
-    ]
+    return LOCALES
 
 
 @hookimpl(trylast=True)
 def check_mentor_eligibility(program: Program, mentor: MentorProfile) -> list[RuleResult] | None:
     if program.program_type != TYPE_KEY:
         return None
-    minimum_years = _setting(program, "minimum_mentor_years")
+    minimum_years = int(
+        program.settings.get("minimum_mentor_years", DEFAULT_SETTINGS["minimum_mentor_years"])
+    )
     return [
         RuleResult(
             "open.mentor_local_experience",
