@@ -11,6 +11,9 @@ import os
 os.environ.setdefault("TREMPLIN_ARGON2_TIME_COST", "1")
 os.environ.setdefault("TREMPLIN_ARGON2_MEMORY_COST", "64")
 
+import hashlib
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +32,27 @@ import core.models  # noqa: F401  (registers every table on the metadata)
 from core.db import _sqlite_pragmas, session_factory
 from core.plugins import get_plugin_host
 
-# Plugins may declare tables of their own: load them before any create_all.
+REPOSITORY = Path(__file__).parents[1]
+TEST_PLUGIN = REPOSITORY / "tests" / "plugins" / "reverse_mentoring"
+INSTALLED_TEST_PLUGINS = REPOSITORY / ".test-plugins"
+
+
+def install_test_plugin() -> None:
+    """pip-install the test-only third-party plugin into this test run only: a real
+    distribution whose `tremplin` entry point the plugin host discovers, as it would an
+    organization's own plugin. Reinstalled when its sources change."""
+    sources = sorted(p for p in TEST_PLUGIN.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
+    stamp = INSTALLED_TEST_PLUGINS / ".sources-sha256"
+    if not (stamp.exists() and stamp.read_text() == digest):
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--upgrade"]
+        subprocess.run([*command, "--target", str(INSTALLED_TEST_PLUGINS), str(TEST_PLUGIN)], check=True)
+        stamp.write_text(digest)
+    sys.path.insert(0, str(INSTALLED_TEST_PLUGINS))
+
+
+install_test_plugin()
+# Plugins may declare tables of their own: load them (and the test plugin) before any create_all.
 get_plugin_host()
 
 if TYPE_CHECKING:

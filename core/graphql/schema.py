@@ -2,7 +2,7 @@
 
 import enum
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 from graphql import GraphQLError
@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from core import models
 from core.graphql.context import GraphQLInfo
 from core.graphql.errors import LocalizedErrors
+from core.graphql.events import EventsMutation, EventsQuery
 from core.graphql.inputs import (
     MeetingInput,
     MemberInput,
@@ -25,9 +26,10 @@ from core.graphql.inputs import (
     given,
 )
 from core.graphql.loaders import MentorCard
+from core.graphql.rules import RulesMutation, RulesQuery
 from core.graphql.types import (
     AuditEvent,
-    EligibilityCheck,
+    EligibilityReport,
     MatchProposal,
     Meeting,
     Membership,
@@ -44,6 +46,7 @@ from core.graphql.types import (
     ScoreCriterion,
     Suggestion,
     Viewer,
+    eligibility_checks,
     load_mentor,
 )
 from core.models import Language, MentorshipStatus, ProposalStatus, ReferralStatus
@@ -59,6 +62,7 @@ from core.services import (
     programs,
     proposals,
     referrals,
+    waiting,
 )
 from core.services.mentorships import MeetingEntry
 from core.settings import get_settings
@@ -70,6 +74,19 @@ strawberry.enum(referrals.ReferralDirection)
 class ClosureStatus(enum.StrEnum):
     COMPLETED = models.MentorshipStatus.COMPLETED.value
     ENDED_EARLY = models.MentorshipStatus.ENDED_EARLY.value
+
+
+@strawberry.type
+class WaitingEntry:
+    referral: Referral
+    waiting_since: datetime
+    days_waiting: int
+
+
+@strawberry.type
+class ActivityKind:
+    key: str
+    name: str
 
 
 @strawberry.type
@@ -196,9 +213,30 @@ class FlowQuery:
         return Referral(row=await info.context.call(referrals.get_referral, id))
 
     @strawberry.field(description="Program staff: every criterion checked now against the client's file")
-    async def eligibility(self, info: GraphQLInfo, referral_id: uuid.UUID) -> list[EligibilityCheck]:
-        results = await info.context.call(referrals.check_eligibility, referral_id)
-        return [EligibilityCheck.from_record(result.as_record()) for result in results]
+    async def eligibility(self, info: GraphQLInfo, referral_id: uuid.UUID) -> EligibilityReport:
+        check = await info.context.call(referrals.check_eligibility, referral_id)
+        return EligibilityReport(
+            passed=check.passed, rules_version=check.rules_version, checks=eligibility_checks(check.records)
+        )
+
+    @strawberry.field(description="Program staff: newcomers admitted and not yet matched, longest wait first")
+    async def waiting_list(self, info: GraphQLInfo, program_id: uuid.UUID) -> list[WaitingEntry]:
+        entries = await info.context.call(waiting.waiting_list, program_id)
+        return [
+            WaitingEntry(
+                referral=Referral(row=entry.referral),
+                waiting_since=entry.waiting_since,
+                days_waiting=entry.days_waiting,
+            )
+            for entry in entries
+        ]
+
+    @strawberry.field(description="Activities a mentorship of this program type may log besides meetings")
+    def activity_kinds(self, info: GraphQLInfo, program_type: str) -> list[ActivityKind]:
+        return [
+            ActivityKind(key=kind.key, name=kind.name_fr if info.context.language == "fr" else kind.name_en)
+            for kind in get_plugin_host().activity_kinds(program_type).values()
+        ]
 
     @strawberry.field(description="Program staff: best mentors for an admitted referral, explained")
     async def suggestions(
@@ -302,6 +340,7 @@ class FlowMutation:
             input.program_id,
             consent=input.consent,
             note=input.note,
+            details=input.details,
         )
         return Referral(row=row)
 
@@ -368,8 +407,8 @@ class FlowMutation:
 
 
 # Each feature module contributes its own root fields; the schema merges them.
-QUERIES: tuple[type, ...] = (FlowQuery,)
-MUTATIONS: tuple[type, ...] = (FlowMutation,)
+QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, EventsQuery)
+MUTATIONS: tuple[type, ...] = (FlowMutation, RulesMutation, EventsMutation)
 
 
 class TremplinSchema(strawberry.Schema):

@@ -2,8 +2,10 @@
 the URL given in the Alembic config (tests migrate throwaway databases that way)."""
 
 import asyncio
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -33,8 +35,16 @@ def run_with(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+
+
 async def run_online() -> None:
     engine = create_engine(settings())
+    if engine.dialect.name == "sqlite":
+        # SQLite alters a table by copying it; with foreign keys enforced, dropping the
+        # old copy fails while other tables reference it (Alembic's batch-mode advice).
+        event.listen(engine.sync_engine, "connect", _foreign_keys_off)
     async with engine.connect() as connection:
         await connection.run_sync(run_with)
     await engine.dispose()

@@ -10,6 +10,9 @@ import pytest
 
 from core import i18n
 from core.errors import DomainError
+from core.graphql.rules import leaves
+from core.plugins import get_plugin_host
+from core.rules import OPERATORS, describe
 from core.services.matching import _NOC_LEVELS
 
 ROOT = Path(__file__).parents[2]
@@ -47,7 +50,12 @@ def placeholders(text: str) -> set[str]:
 
 def test_the_scan_finds_the_keys_it_should() -> None:
     keys = used_keys()
-    assert {"error.UNKNOWN_NOC", "error.NOT_FOUND", "match.language.none", "rule.open.trained_abroad"} <= keys
+    assert {
+        "error.UNKNOWN_NOC",
+        "error.NOT_FOUND",
+        "match.language.none",
+        "rule.open.mentor_local_experience",
+    } <= keys
     assert "error.INTERNAL_ERROR" in keys
 
 
@@ -91,3 +99,27 @@ def test_a_missing_key_falls_back_rather_than_failing() -> None:
 )
 def test_accept_language_negotiation(header: str | None, expected: str | None) -> None:
     assert i18n.negotiate(header) == expected
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_every_rule_field_operator_and_choice_is_named(language: str) -> None:
+    """Rule descriptions are composed from these keys at run time, so the scan above
+    cannot see them."""
+    catalog = i18n.catalogs()[language]
+    book = get_plugin_host().rule_book()
+    keys = {f"rule.op.{op}" for ops in OPERATORS.values() for op in ops} | {
+        "rule.bool.true",
+        "rule.bool.false",
+    }
+    for rule_field in book.fields.values():
+        keys.add(f"rule.field.{rule_field.key}")
+        keys.update(f"rule.choice.{rule_field.key}.{choice}" for choice in rule_field.choices)
+    assert sorted(key for key in keys if not catalog.get(key)) == []
+
+
+def test_plugin_default_rules_are_worded_in_both_languages() -> None:
+    for _, program_type in get_plugin_host().program_types().values():
+        for leaf in leaves(program_type.default_rules):
+            assert ("label_en" in leaf) == ("label_fr" in leaf), leaf
+            for language in i18n.LANGUAGES:
+                assert describe(leaf, language), leaf

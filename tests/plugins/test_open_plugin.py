@@ -6,6 +6,7 @@ import pytest
 
 from core.models import ImmigrationStatus, MenteeProfile, MentorProfile, Program
 from core.plugins import get_plugin_host
+from core.rules import Facts
 from plugins import open as open_plugin
 
 
@@ -51,9 +52,15 @@ def test_register_translations_brings_the_rule_texts() -> None:
     assert (open_plugin.register_translations() / "fr" / "open.po").exists()
 
 
-def test_check_eligibility_passes_an_eligible_newcomer() -> None:
-    results = open_plugin.check_eligibility(program(), newcomer())
-    assert results is not None and len(results) == 5 and not failed(results)
+def check(mentee: MenteeProfile, rules: dict | None = None) -> set[str]:
+    """The failed rules of the open program's default rule set (or ``rules``)."""
+    book = get_plugin_host().rule_book()
+    evaluation = book.evaluate(book.validate(rules or open_plugin.default_rules()), Facts(mentee, program()))
+    return {record["rule"] for record in evaluation.records if not record["passed"]}
+
+
+def test_default_rules_pass_an_eligible_newcomer() -> None:
+    assert check(newcomer()) == set()
 
 
 @pytest.mark.parametrize(
@@ -69,20 +76,13 @@ def test_check_eligibility_passes_an_eligible_newcomer() -> None:
         ({"job_search_workshop": False}, "open.job_search_workshop"),
     ],
 )
-def test_check_eligibility_names_the_failed_criterion(overrides: dict, rule: str) -> None:
-    assert failed(open_plugin.check_eligibility(program(), newcomer(**overrides))) == {rule}
+def test_default_rules_name_the_failed_criterion(overrides: dict, rule: str) -> None:
+    assert check(newcomer(**overrides)) == {rule}
 
 
-def test_the_language_threshold_is_a_program_setting() -> None:
-    assert failed(open_plugin.check_eligibility(program(minimum_clb=7), newcomer())) == {
-        "open.language_benchmark"
-    }
-
-
-def test_check_eligibility_ignores_programs_of_other_types() -> None:
-    other = program()
-    other.program_type = "group"
-    assert open_plugin.check_eligibility(other, newcomer()) is None
+def test_default_rules_are_worded_as_the_seed_words_them() -> None:
+    labels = [leaf["label_fr"] for leaf in open_plugin.default_rules()["all"]]
+    assert labels[0] == "Être immigrant admis ou réfugié au sens de la Convention"
 
 
 def test_check_mentor_eligibility_needs_two_years_of_local_experience() -> None:
