@@ -9,6 +9,7 @@ import uvicorn
 from rich.console import Console
 
 from core import migrate
+from core.models import OrganizationKind
 from core.settings import get_settings
 
 console = Console()
@@ -83,6 +84,65 @@ def demo(serve_after: bool) -> None:
     )
     if serve_after:
         _serve(debug=True)
+
+
+@main.group()
+def org() -> None:
+    """Organizations of the platform (for its operators)."""
+
+
+@org.command("create")
+@click.argument("slug")
+@click.option("--name-en", required=True)
+@click.option("--name-fr", required=True)
+@click.option("--kind", type=click.Choice([kind.value for kind in OrganizationKind]), required=True)
+@click.option("--province", default="ON", show_default=True)
+@click.option("--city", default="")
+@click.option("--admin-email", required=True, help="The organization's first administrator.")
+@click.option("--admin-name", required=True)
+@click.password_option("--admin-password", help="Prompted for when not given.")
+def org_create(
+    slug: str,
+    name_en: str,
+    name_fr: str,
+    kind: str,
+    province: str,
+    city: str,
+    admin_email: str,
+    admin_name: str,
+    admin_password: str,
+) -> None:
+    """Create an organization and its first administrator, who then enables program
+    types and adds members through the API."""
+    from core.db import create_engine, session_factory, unit_of_work
+    from core.errors import DomainError
+    from core.i18n import translate
+    from core.models import Membership, Role
+    from core.services import accounts, organizations
+
+    async def create() -> None:
+        engine = create_engine(get_settings())
+        try:
+            async with session_factory(engine)() as session, unit_of_work(session):
+                organization = await organizations.create_organization(
+                    session, slug, name_en, name_fr, OrganizationKind(kind), province, city
+                )
+                admin = await accounts.create_user(session, admin_email, admin_name, admin_password)
+                session.add(
+                    Membership(user_id=admin.id, organization_id=organization.id, role=Role.ORG_ADMIN)
+                )
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade()
+    try:
+        asyncio.run(create())
+    except DomainError as error:
+        message = translate(error.message_key, get_settings().default_language, **error.params)
+        raise click.ClickException(
+            f"{error.code}{f' ({error.field})' if error.field else ''}: {message}"
+        ) from None
+    console.print(f"Organization [bold]{slug}[/bold] created; its administrator signs in as {admin_email}.")
 
 
 @main.group()

@@ -35,7 +35,3 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
-
-
-class InvalidInput(DomainError):
-    code = "INVALID_INPUT"

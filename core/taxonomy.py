@@ -46,12 +46,6 @@ def noc_unit_group(code: str) -> Classification | None:
     return noc_table().get(code)
 
 
-def noc_levels(code: str) -> list[str]:
-    """The code's ancestors from broad category down to itself: 2, 21, 212, 2123, 21231.
-    NOC 2021 codes are positional, so the hierarchy is the code's prefixes."""
-    return [code[:length] for length in range(1, len(code) + 1)]
-
-
 def naics_industry(code: str) -> Classification | None:
     """The most specific known NAICS entry that ``code`` falls under (its own code or a
     prefix), or None when its sector does not exist."""

@@ -25,7 +25,6 @@ from core.graphql.inputs import (
     ReferralInput,
     given,
 )
-from core.graphql.loaders import MentorCard
 from core.graphql.rules import RulesMutation, RulesQuery
 from core.graphql.types import (
     AuditEvent,
@@ -108,10 +107,6 @@ def _viewer(actor: "accounts.Actor") -> Viewer:
         ],
         organization_id=actor.organization_id,
     )
-
-
-def _mentor(profile: models.MentorProfile, display_name: str) -> Mentor:
-    return Mentor(card=MentorCard(profile, display_name))
 
 
 @strawberry.type

@@ -134,10 +134,6 @@ async def get_visible_mentor(session: AsyncSession, actor: Actor, mentor_id: uui
     return mentor
 
 
-async def my_mentor_profile(session: AsyncSession, actor: Actor) -> MentorProfile | None:
-    return await session.scalar(select(MentorProfile).where(MentorProfile.user_id == actor.user_id))
-
-
 async def commitments(session: AsyncSession, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
     """How much of each mentor's capacity is taken: active mentorships plus proposals
     still waiting for answers (a proposal reserves a place until it is answered or

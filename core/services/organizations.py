@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from core import validation
 from core.access import Actor
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from core.models import Organization, OrganizationKind, OrganizationPlugin, Role
 from core.plugins import enabled_plugins, get_plugin_host
 
@@ -44,13 +44,6 @@ async def create_organization(
 async def list_organizations(session: AsyncSession) -> list[Organization]:
     """The platform's directory: every organization is public, their people are not."""
     return list(await session.scalars(select(Organization).order_by(Organization.slug)))
-
-
-async def get_organization(session: AsyncSession, organization_id: uuid.UUID) -> Organization:
-    organization = await session.get(Organization, organization_id)
-    if organization is None:
-        raise NotFound()
-    return organization
 
 
 @dataclass(frozen=True)
