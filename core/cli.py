@@ -3,16 +3,31 @@
 import asyncio
 import sys
 from pathlib import Path
+from typing import Literal
 
 import click
 import uvicorn
 from rich.console import Console
 
 from core import migrate
+from core.errors import DomainError
+from core.i18n import LANGUAGES, translate
 from core.models import OrganizationKind
 from core.settings import get_settings
 
 console = Console()
+
+
+def refusal(error: DomainError) -> click.ClickException:
+    """A refused command's message, in both languages: a bilingual platform's operators
+    read either."""
+    where = f" ({error.field})" if error.field else ""
+    return click.ClickException(
+        "\n".join(
+            f"{error.code}{where}: {translate(error.message_key, language, **error.params)}"
+            for language in LANGUAGES
+        )
+    )
 
 
 @click.group()
@@ -115,8 +130,6 @@ def org_create(
     """Create an organization and its first administrator, who then enables program
     types and adds members through the API."""
     from core.db import create_engine, session_factory, unit_of_work
-    from core.errors import DomainError
-    from core.i18n import translate
     from core.models import Membership, Role
     from core.services import accounts, organizations
 
@@ -138,11 +151,52 @@ def org_create(
     try:
         asyncio.run(create())
     except DomainError as error:
-        message = translate(error.message_key, get_settings().default_language, **error.params)
-        raise click.ClickException(
-            f"{error.code}{f' ({error.field})' if error.field else ''}: {message}"
-        ) from None
+        raise refusal(error) from None
     console.print(f"Organization [bold]{slug}[/bold] created; its administrator signs in as {admin_email}.")
+
+
+@main.group("taxonomy")
+def taxonomy_group() -> None:
+    """Occupation (NOC 2021) and industry (NAICS 2022) classifications."""
+
+
+@taxonomy_group.command("import")
+@click.argument("kind", type=click.Choice(["noc", "naics"]))
+@click.option(
+    "--en",
+    "english",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Statistics Canada's English structure file (CSV).",
+)
+@click.option(
+    "--fr",
+    "french",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Statistics Canada's French structure file (CSV).",
+)
+def taxonomy_import(kind: Literal["noc", "naics"], english: Path, french: Path) -> None:
+    """Replace the built-in NOC 2021 or NAICS 2022 table with Statistics Canada's full
+    classification structure, one CSV file per language (UTF-8 or cp1252)."""
+    from core import taxonomy
+
+    language = get_settings().default_language
+    try:
+        titles: dict[str, dict[str, str]] = {}
+        for file_language, path in (("en", english), ("fr", french)):
+            with console.status(translate("taxonomy.reading", language, file=path)):
+                titles[file_language] = taxonomy.read_structure(
+                    path, kind, file_language, f"--{file_language}"
+                )
+            console.print(translate("taxonomy.read", language, file=path, count=len(titles[file_language])))
+        entries = taxonomy.merge(titles["en"], titles["fr"])
+    except DomainError as error:
+        raise refusal(error) from None
+    target = taxonomy.write_table(kind, entries)
+    for level, count in enumerate(taxonomy.count_by_level(kind, entries), start=1):
+        console.print(f"  {translate(f'taxonomy.level.{kind}.{level}', language)}: [bold]{count}[/bold]")
+    console.print(translate("taxonomy.written", language, count=len(entries), path=target))
 
 
 @main.group()

@@ -26,6 +26,7 @@ from core.graphql.inputs import (
     given,
 )
 from core.graphql.rules import RulesMutation, RulesQuery
+from core.graphql.taxonomy import TaxonomyQuery
 from core.graphql.types import (
     AuditEvent,
     EligibilityReport,
@@ -402,7 +403,7 @@ class FlowMutation:
 
 
 # Each feature module contributes its own root fields; the schema merges them.
-QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, EventsQuery)
+QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, EventsQuery, TaxonomyQuery)
 MUTATIONS: tuple[type, ...] = (FlowMutation, RulesMutation, EventsMutation)
 
 

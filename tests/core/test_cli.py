@@ -41,3 +41,4 @@ def test_a_bad_province_is_refused_with_its_message(data_dir: Path) -> None:
     refused = CliRunner().invoke(main, create("--province", "XX"))
     assert refused.exit_code == 1
     assert "INVALID_PROVINCE (province)" in refused.output
+    assert "ni une province ni un territoire" in refused.output
