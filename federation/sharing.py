@@ -161,11 +161,14 @@ async def mentee_views(
         )
     ):
         grounds[mentee_id].add(Grounds.PROPOSAL)
-    hook = get_plugin_host().manager.hook.grant_mentee_access
-    for granted in hook(session=session, actor=actor, mentee_ids=frozenset(profiles)):
-        for mentee_id in await await_me_maybe(granted) or ():
-            if mentee_id in grounds:
-                grounds[mentee_id].add(Grounds.CONNECTION)
+    # Plugins' grounds are the weakest: ask only about files no stronger ground opened.
+    unopened = frozenset(mentee_id for mentee_id, found in grounds.items() if not found)
+    if unopened:
+        hook = get_plugin_host().manager.hook.grant_mentee_access
+        for granted in hook(session=session, actor=actor, mentee_ids=unopened):
+            for mentee_id in await await_me_maybe(granted) or ():
+                if mentee_id in unopened:
+                    grounds[mentee_id].add(Grounds.CONNECTION)
 
     views: dict[uuid.UUID, MenteeView] = {}
     for mentee_id, found in grounds.items():

@@ -153,11 +153,11 @@ class FlowQuery:
         views, total = await info.context.call(
             mentees.list_clients, search=search, limit=limit, offset=offset
         )
-        return Page(items=[Mentee(view=view) for view in views], total_count=total)
+        return Page(items=[Mentee.from_view(view) for view in views], total_count=total)
 
     @strawberry.field
     async def mentee(self, info: GraphQLInfo, id: uuid.UUID) -> Mentee:
-        return Mentee(view=await info.context.call(mentees.get_mentee, id))
+        return Mentee.from_view(await info.context.call(mentees.get_mentee, id))
 
     @strawberry.field(description="The shared mentor pool, as the viewer's organization may see it")
     async def mentors(
@@ -317,11 +317,11 @@ class FlowMutation:
         self, info: GraphQLInfo, input: MenteeInput, account_password: str | None = None
     ) -> Mentee:
         profile = await info.context.call(mentees.register_mentee, given(input), account_password)
-        return Mentee(view=await info.context.call(mentees.get_mentee, profile.id))
+        return Mentee.from_view(await info.context.call(mentees.get_mentee, profile.id))
 
     @strawberry.mutation
     async def update_mentee(self, info: GraphQLInfo, id: uuid.UUID, input: MenteeUpdateInput) -> Mentee:
-        return Mentee(view=await info.context.call(mentees.update_mentee, id, given(input)))
+        return Mentee.from_view(await info.context.call(mentees.update_mentee, id, given(input)))
 
     @strawberry.mutation(description="Mentors: create or update their own profile")
     async def save_my_mentor_profile(self, info: GraphQLInfo, input: MentorProfileInput) -> Mentor:

@@ -221,191 +221,118 @@ class LanguageSkill:
     "do not cover are null."
 )
 class Mentee:
-    view: strawberry.Private[MenteeView]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.view.profile.id))
-
-    @strawberry.field
-    def access_grounds(self) -> Grounds:
-        return self.view.grounds
+    id: strawberry.ID
+    access_grounds: Grounds
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    immigration_status: models.ImmigrationStatus | None
+    arrival_date: date | None
+    country_of_training: str | None
+    credentials: list[str] | None
+    target_occupation: Classification | None
+    industry: Classification | None
+    languages: list[LanguageSkill] | None
+    preferred_language: models.Language | None
+    city: str | None
+    province: str | None
+    career_goal: str | None
+    availability: list[str] | None
+    action_plan: str | None
+    job_search_workshop: bool | None
+    open_to_virtual: bool | None
+    case_notes: str | None = strawberry.field(
+        description="The owning agency's working notes; only its staff see them"
+    )
+    owner_organization_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field
     async def owner(self, info: GraphQLInfo) -> Organization:
-        return await load_organization(info, self.view.profile.owner_organization_id)
+        return await load_organization(info, self.owner_organization_id)
 
-    @strawberry.field
-    def first_name(self) -> str | None:
-        return self.view.get("first_name")
+    @classmethod
+    def from_view(cls, view: MenteeView) -> "Mentee":
+        """Every field the viewer's grounds do not cover is null (see federation.sharing)."""
+        skills: list[dict[str, Any]] | None = view.get("languages")
+        return cls(
+            id=strawberry.ID(str(view.profile.id)),
+            access_grounds=view.grounds,
+            owner_organization_id=view.profile.owner_organization_id,
+            target_occupation=occupation(view.get("target_noc")),
+            industry=industry(view.get("industry_naics")),
+            languages=None if skills is None else [LanguageSkill(**skill) for skill in skills],
+            **{name: view.get(name) for name in _PLAIN_MENTEE_FIELDS},
+        )
 
-    @strawberry.field
-    def last_name(self) -> str | None:
-        return self.view.get("last_name")
 
-    @strawberry.field
-    def email(self) -> str | None:
-        return self.view.get("email")
-
-    @strawberry.field
-    def phone(self) -> str | None:
-        return self.view.get("phone")
-
-    @strawberry.field
-    def immigration_status(self) -> models.ImmigrationStatus | None:
-        return self.view.get("immigration_status")
-
-    @strawberry.field
-    def arrival_date(self) -> date | None:
-        return self.view.get("arrival_date")
-
-    @strawberry.field
-    def country_of_training(self) -> str | None:
-        return self.view.get("country_of_training")
-
-    @strawberry.field
-    def credentials(self) -> list[str] | None:
-        return self.view.get("credentials")
-
-    @strawberry.field
-    def target_occupation(self) -> Classification | None:
-        return occupation(self.view.get("target_noc"))
-
-    @strawberry.field
-    def industry(self) -> Classification | None:
-        return industry(self.view.get("industry_naics"))
-
-    @strawberry.field
-    def languages(self) -> list[LanguageSkill] | None:
-        skills: list[dict[str, Any]] | None = self.view.get("languages")
-        if skills is None:
-            return None
-        return [LanguageSkill(language=skill["language"], clb=skill["clb"]) for skill in skills]
-
-    @strawberry.field
-    def preferred_language(self) -> models.Language | None:
-        return self.view.get("preferred_language")
-
-    @strawberry.field
-    def city(self) -> str | None:
-        return self.view.get("city")
-
-    @strawberry.field
-    def province(self) -> str | None:
-        return self.view.get("province")
-
-    @strawberry.field
-    def career_goal(self) -> str | None:
-        return self.view.get("career_goal")
-
-    @strawberry.field
-    def availability(self) -> list[str] | None:
-        return self.view.get("availability")
-
-    @strawberry.field
-    def action_plan(self) -> str | None:
-        return self.view.get("action_plan")
-
-    @strawberry.field
-    def job_search_workshop(self) -> bool | None:
-        return self.view.get("job_search_workshop")
-
-    @strawberry.field
-    def open_to_virtual(self) -> bool | None:
-        return self.view.get("open_to_virtual")
-
-    @strawberry.field(description="The owning agency's working notes; only its staff see them")
-    def case_notes(self) -> str | None:
-        return self.view.get("case_notes")
+_PLAIN_MENTEE_FIELDS = (
+    "first_name", "last_name", "email", "phone", "immigration_status", "arrival_date",
+    "country_of_training", "credentials", "preferred_language", "city", "province",
+    "career_goal", "availability", "action_plan", "job_search_workshop", "open_to_virtual",
+    "case_notes",
+)  # fmt: skip
 
 
 async def load_mentee(info: GraphQLInfo, mentee_id: uuid.UUID) -> Mentee | None:
     view = await info.context.loaders.mentee.load(mentee_id)
-    return Mentee(view=view) if view else None
+    return Mentee.from_view(view) if view else None
 
 
 @strawberry.type(
     description="A mentor of the shared pool. No contact details: introductions go through a program."
 )
 class Mentor:
-    card: strawberry.Private[MentorCard]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.card.profile.id))
-
-    @strawberry.field
-    def display_name(self) -> str:
-        return self.card.display_name
+    id: strawberry.ID
+    display_name: str
+    affiliation: models.MentorAffiliation
+    job_title: str
+    occupation: Classification | None
+    industry: Classification | None
+    years_local_experience: int
+    languages: list[str]
+    city: str
+    province: str
+    open_to_virtual: bool
+    capacity: int
+    availability: list[str]
+    bio: str
+    is_active: bool
+    is_peer: bool = strawberry.field(description="A newcomer who found and kept a job, mentoring peers")
+    profile: strawberry.Private[models.MentorProfile]
 
     @strawberry.field
     async def organization(self, info: GraphQLInfo) -> Organization:
-        return await load_organization(info, self.card.profile.organization_id)
-
-    @strawberry.field
-    def affiliation(self) -> models.MentorAffiliation:
-        return self.card.profile.affiliation
-
-    @strawberry.field
-    def job_title(self) -> str:
-        return self.card.profile.job_title
-
-    @strawberry.field
-    def occupation(self) -> Classification | None:
-        return occupation(self.card.profile.occupation_noc)
-
-    @strawberry.field
-    def industry(self) -> Classification | None:
-        return industry(self.card.profile.industry_naics)
-
-    @strawberry.field
-    def years_local_experience(self) -> int:
-        return self.card.profile.years_local_experience
-
-    @strawberry.field
-    def languages(self) -> list[str]:
-        return list(self.card.profile.languages)
-
-    @strawberry.field
-    def city(self) -> str:
-        return self.card.profile.city
-
-    @strawberry.field
-    def province(self) -> str:
-        return self.card.profile.province
-
-    @strawberry.field
-    def open_to_virtual(self) -> bool:
-        return self.card.profile.open_to_virtual
-
-    @strawberry.field
-    def capacity(self) -> int:
-        return self.card.profile.capacity
+        return await load_organization(info, self.profile.organization_id)
 
     @strawberry.field(description="Places left: capacity minus active mentorships and open proposals")
     async def remaining_capacity(self, info: GraphQLInfo) -> int:
-        taken = await info.context.loaders.commitments.load(self.card.profile.id)
-        return max(self.card.profile.capacity - (taken or 0), 0)
+        taken = await info.context.loaders.commitments.load(self.profile.id)
+        return max(self.profile.capacity - (taken or 0), 0)
 
-    @strawberry.field
-    def availability(self) -> list[str]:
-        return list(self.card.profile.availability)
+    @classmethod
+    def from_card(cls, card: MentorCard) -> "Mentor":
+        profile = card.profile
+        return cls(
+            id=strawberry.ID(str(profile.id)),
+            display_name=card.display_name,
+            occupation=occupation(profile.occupation_noc),
+            industry=industry(profile.industry_naics),
+            languages=list(profile.languages),
+            availability=list(profile.availability),
+            profile=profile,
+            **{name: getattr(profile, name) for name in _PLAIN_MENTOR_FIELDS},
+        )
 
-    @strawberry.field
-    def bio(self) -> str:
-        return self.card.profile.bio
 
-    @strawberry.field
-    def is_active(self) -> bool:
-        return self.card.profile.is_active
-
-    @strawberry.field(description="A newcomer who found and kept a job, mentoring peers")
-    def is_peer(self) -> bool:
-        return self.card.profile.is_peer
+_PLAIN_MENTOR_FIELDS = (
+    "affiliation", "job_title", "years_local_experience", "city", "province", "open_to_virtual",
+    "capacity", "bio", "is_active", "is_peer",
+)  # fmt: skip
 
 
 async def load_mentor(info: GraphQLInfo, mentor_id: uuid.UUID) -> Mentor:
-    return Mentor(card=await info.context.loaders.mentor.load(mentor_id))
+    return Mentor.from_card(await info.context.loaders.mentor.load(mentor_id))
 
 
 @strawberry.type

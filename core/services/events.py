@@ -29,6 +29,7 @@ from core.models import (
     ParticipantRole,
     User,
 )
+from core.paging import fetch_page
 
 MAX_CAPACITY = 10_000
 # Links are shown to participants as they are: only web addresses, never javascript: or
@@ -392,7 +393,6 @@ async def _page(
     limit: int,
     offset: int,
 ) -> tuple[list[EventView], int]:
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     now = clock.now()
     if period == EventPeriod.UPCOMING:
         query = query.where(col(Event.ends_at) > now).order_by(col(Event.starts_at), col(Event.id))
@@ -400,8 +400,7 @@ async def _page(
         if period == EventPeriod.PAST:
             query = query.where(col(Event.ends_at) <= now)
         query = query.order_by(col(Event.starts_at).desc(), col(Event.id))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = list(await session.scalars(query.limit(limit).offset(max(offset, 0))))
+    events, total = await fetch_page(session, query, limit=limit, offset=offset)
     return await _views(session, actor, events), total
 
 

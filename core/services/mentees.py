@@ -12,6 +12,7 @@ from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import Language, Membership, MenteeProfile, Role
+from core.paging import fetch_page
 from core.services import accounts
 from federation import sharing
 from federation.sharing import MenteeView
@@ -136,7 +137,6 @@ async def list_clients(
     """Staff's client list: clients their organization owns, and clients referred to
     its programs with consent. Reads of the latter are audited."""
     actor.require_role(Role.ORG_ADMIN, Role.COORDINATOR, Role.VIEWER)
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     query = select(MenteeProfile.id).where(sharing.staff_client_clause(actor))
     if search.strip():
         pattern = f"%{validation.text(search, 'search', max_length=100).lower()}%"
@@ -147,13 +147,11 @@ async def list_clients(
                 func.lower(MenteeProfile.email).like(pattern),
             )
         )
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ids = list(
-        await session.scalars(
-            query.order_by(col(MenteeProfile.last_name), col(MenteeProfile.first_name), col(MenteeProfile.id))
-            .limit(limit)
-            .offset(max(offset, 0))
-        )
+    ids, total = await fetch_page(
+        session,
+        query.order_by(col(MenteeProfile.last_name), col(MenteeProfile.first_name), col(MenteeProfile.id)),
+        limit=limit,
+        offset=offset,
     )
     views = await sharing.mentee_views(session, actor, ids)
     return [views[mentee_id] for mentee_id in ids if mentee_id in views], total

@@ -26,6 +26,7 @@ from core.models import (
     ProposalStatus,
     Role,
 )
+from core.paging import fetch_page
 from federation.sharing import mentor_visible_to
 
 
@@ -174,7 +175,6 @@ async def list_visible_mentors(
     """The part of the shared pool the actor's organization may see. Full-text search
     with facets comes with the search port (issue 5)."""
     actor.require_organization()
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     query = select(MentorProfile).where(
         col(MentorProfile.is_active).is_(True),
         mentor_visible_to(actor.organization_id),
@@ -189,10 +189,10 @@ async def list_visible_mentors(
         code = validation.language_code(language, "language")
         # The JSON array's text holds each code quoted, on SQLite and PostgreSQL alike.
         query = query.where(sa.cast(MentorProfile.languages, sa.Text).like(f'%"{code}"%'))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    mentors = await session.scalars(
-        query.order_by(col(MentorProfile.created_at), col(MentorProfile.id))
-        .limit(limit)
-        .offset(max(offset, 0))
+    mentors, total = await fetch_page(
+        session,
+        query.order_by(col(MentorProfile.created_at), col(MentorProfile.id)),
+        limit=limit,
+        offset=offset,
     )
     return list(mentors), total

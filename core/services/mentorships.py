@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, false, func, or_
+from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -25,6 +25,7 @@ from core.models import (
     OutcomeStage,
     Program,
 )
+from core.paging import fetch_page
 from core.plugins import get_plugin_host, notify
 from federation.sharing import Grounds, audit_change
 
@@ -86,15 +87,14 @@ async def list_mentorships(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Mentorship], int]:
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     query = select(Mentorship).where(visible_mentorships(actor))
     if status is not None:
         query = query.where(Mentorship.status == status)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(col(Mentorship.agreement_date).desc(), col(Mentorship.id))
-        .limit(limit)
-        .offset(max(offset, 0))
+    rows, total = await fetch_page(
+        session,
+        query.order_by(col(Mentorship.agreement_date).desc(), col(Mentorship.id)),
+        limit=limit,
+        offset=offset,
     )
     return list(rows), total
 

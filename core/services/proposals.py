@@ -23,6 +23,7 @@ from core.models import (
     Referral,
     ReferralStatus,
 )
+from core.paging import fetch_page
 from core.plugins import notify
 from core.services.matching import admitted_referral, failed_mentor_rules, score_pair
 from core.services.mentors import commitments, get_visible_mentor
@@ -185,7 +186,6 @@ async def list_proposals(
 ) -> tuple[list[MatchProposal], int]:
     """Proposals the actor is a party to, those of their organization's programs, and,
     for an agency, those made to its clients."""
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     mine = [
         col(MatchProposal.mentor_id).in_(
             select(MentorProfile.id).where(MentorProfile.user_id == actor.user_id)
@@ -213,10 +213,10 @@ async def list_proposals(
         query = query.where(MatchProposal.status == ProposalStatus.PENDING, MatchProposal.expires_at > now)
     elif status is not None:
         query = query.where(MatchProposal.status == status)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(col(MatchProposal.created_at).desc(), col(MatchProposal.id))
-        .limit(limit)
-        .offset(max(offset, 0))
+    rows, total = await fetch_page(
+        session,
+        query.order_by(col(MatchProposal.created_at).desc(), col(MatchProposal.id)),
+        limit=limit,
+        offset=offset,
     )
     return list(rows), total

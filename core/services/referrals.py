@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -20,6 +20,7 @@ from core.models import (
     Referral,
     ReferralStatus,
 )
+from core.paging import fetch_page
 from core.plugins import enabled_plugins, get_plugin_host, notify
 from core.rules import Facts
 from core.services.mentorships import active_mentorship_id
@@ -263,7 +264,6 @@ async def list_referrals(
 ) -> tuple[list[Referral], int]:
     """Staff see referrals to their programs (incoming) and of their clients
     (outgoing); a newcomer sees their own."""
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     own = select(MenteeProfile.id).where(MenteeProfile.user_id == actor.user_id)
     visible: list[ColumnElement[bool]] = [col(Referral.mentee_id).in_(own)]
     if actor.is_reading_staff and actor.organization_id is not None:
@@ -277,9 +277,8 @@ async def list_referrals(
         query = query.where(Referral.status == status)
     if program_id is not None:
         query = query.where(Referral.program_id == program_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(col(Referral.created_at).desc(), col(Referral.id)).limit(limit).offset(max(offset, 0))
+    rows, total = await fetch_page(
+        session, query.order_by(col(Referral.created_at).desc(), col(Referral.id)), limit=limit, offset=offset
     )
     return list(rows), total
 

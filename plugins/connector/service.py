@@ -25,6 +25,7 @@ from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import MatchProposal, MenteeProfile, MentorProfile, Program, Referral, ReferralStatus
+from core.paging import fetch_page
 from core.services.matching import admitted_referral, failed_mentor_rules
 from core.services.programs import require_type_enabled
 from core.services.proposals import propose_match
@@ -375,17 +376,16 @@ async def list_meetings(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ConnectorMeeting], int]:
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     query = select(ConnectorMeeting).where(visible_meetings(actor))
     if program_id is not None:
         query = query.where(ConnectorMeeting.program_id == program_id)
     if status is not None:
         query = query.where(ConnectorMeeting.status == status)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(col(ConnectorMeeting.scheduled_on).desc(), col(ConnectorMeeting.id))
-        .limit(limit)
-        .offset(max(offset, 0))
+    rows, total = await fetch_page(
+        session,
+        query.order_by(col(ConnectorMeeting.scheduled_on).desc(), col(ConnectorMeeting.id)),
+        limit=limit,
+        offset=offset,
     )
     return list(rows), total
 

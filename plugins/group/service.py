@@ -27,6 +27,7 @@ from core.models import (
     Referral,
     ReferralStatus,
 )
+from core.paging import fetch_page
 from core.services.programs import require_type_enabled
 from federation.sharing import mentor_visible_to, staff_client_clause
 from plugins.group.models import (
@@ -170,15 +171,13 @@ async def list_cohorts(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[CohortView], int]:
-    limit = validation.integer(limit, "limit", minimum=1, maximum=200)
     query = select(Cohort).where(visible_cohorts(actor))
     if program_id is not None:
         query = query.where(Cohort.program_id == program_id)
     if status is not None:
         query = query.where(Cohort.status == status)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(col(Cohort.starts_on).desc(), col(Cohort.id)).limit(limit).offset(max(offset, 0))
+    rows, total = await fetch_page(
+        session, query.order_by(col(Cohort.starts_on).desc(), col(Cohort.id)), limit=limit, offset=offset
     )
     return await _views(session, list(rows)), total
 
