@@ -197,3 +197,29 @@ async def test_unexpected_failures_reveal_nothing(graphql: GraphQL, world: World
     assert failed.value.code == "INTERNAL_ERROR"
     assert "secret" not in str(failed.value.errors)
     assert "rien n'a été modifié" in failed.value.message
+
+
+@pytest.mark.parametrize(
+    "details", [["not", "an", "object"], {"host program": "spaces are not keys"}, {"host_program": 42}]
+)
+async def test_referral_details_that_are_not_short_texts(
+    graphql: GraphQL, sessions, world: World, details
+) -> None:
+    token = await graphql.sign_in(world.emails["agency_coordinator"], PASSWORD)
+    variables = {
+        "input": {
+            "menteeId": str(world.mentee_ids["client"]),
+            "programId": str(world.program_id),
+            "consent": True,
+            "details": details,
+        }
+    }
+    await assert_refused(graphql, sessions, REFER, variables, code="INVALID_INPUT", token=token)
+
+
+async def test_a_peer_mentor_employed_since_a_future_date(graphql: GraphQL, sessions, world: World) -> None:
+    token = await graphql.sign_in(world.emails["mentor"], PASSWORD)
+    tomorrow = (clock.now().date() + timedelta(days=1)).isoformat()
+    profile = {"occupationNoc": "21231", "isPeer": True, "employedSince": tomorrow}
+    query = "mutation($input: MentorProfileInput!) { saveMyMentorProfile(input: $input) { id } }"
+    await assert_refused(graphql, sessions, query, {"input": profile}, code="DATE_IN_FUTURE", token=token)
