@@ -11,7 +11,7 @@ exception raised by a plugin cancels that change.
 """
 
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,9 @@ hookimpl = pluggy.HookimplMarker("tremplin")
 __all__ = [
     "ActivityKind",
     "Actor",
+    "CriterionScore",
     "GraphQLFields",
+    "MatchCriterion",
     "ProgramType",
     "RuleField",
     "RuleResult",
@@ -76,6 +78,30 @@ class ActivityKind:
     program_types: frozenset[str]
 
 
+@dataclass(frozen=True)
+class CriterionScore:
+    """A plugin criterion's answer for one pair: 0..1, and a catalog key (with its
+    placeholders' values) saying why, in both languages."""
+
+    score: float
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MatchCriterion:
+    """A matching criterion a plugin adds for programs of some types. ``score`` gets a
+    newcomer and many mentors at once (the whole pool for a suggestion list) and
+    answers one ``CriterionScore`` per mentor, in order: keep it cheap per mentor.
+    Coordinators weigh it like core criteria; name it in the catalogs as
+    ``match.criterion.<key>``."""
+
+    key: str
+    default_weight: float
+    program_types: frozenset[str]
+    score: Callable[[Program, MenteeProfile, Sequence[MentorProfile]], Sequence[CriterionScore]]
+
+
 @hookspec
 def register_program_types() -> list[ProgramType]:  # type: ignore[empty-body]
     """Program types this plugin offers. Called once when the plugin manager starts."""
@@ -98,6 +124,13 @@ def register_rule_fields() -> list[RuleField]:  # type: ignore[empty-body]
 def register_activity_kinds() -> list[ActivityKind]:  # type: ignore[empty-body]
     """Kinds of activity a mentorship of the named program types may log besides
     meetings; name each in both languages."""
+
+
+@hookspec
+def register_match_criteria() -> list[MatchCriterion]:  # type: ignore[empty-body]
+    """Criteria this plugin adds to matching (see ``MatchCriterion``). Asked of the
+    plugins the program's organization enabled; a criterion counts only in programs of
+    its types, with its default weight until coordinators change it."""
 
 
 @dataclass(frozen=True)

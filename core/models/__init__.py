@@ -19,6 +19,14 @@ from core.models.flow import (
     Referral,
     ReferralStatus,
 )
+from core.models.matching import (
+    CohortDraft,
+    CohortMode,
+    CohortRun,
+    ConflictKind,
+    ConflictOfInterest,
+    DraftStatus,
+)
 from core.models.organizations import (
     AuthToken,
     Language,
@@ -45,6 +53,12 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "AuthToken",
+    "CohortDraft",
+    "CohortMode",
+    "CohortRun",
+    "ConflictKind",
+    "ConflictOfInterest",
+    "DraftStatus",
     "EmploymentStatus",
     "Event",
     "EventAudience",
