@@ -54,7 +54,8 @@ ALL_FIELDS = frozenset(
         "first_name", "last_name", "email", "phone", "immigration_status", "arrival_date",
         "country_of_training", "credentials", "target_noc", "industry_naics", "languages",
         "preferred_language", "city", "province", "career_goal", "availability",
-        "action_plan", "job_search_workshop", "open_to_virtual", "case_notes",
+        "action_plan", "job_search_workshop", "open_to_virtual", "cultural_backgrounds",
+        "work_style", "case_notes",
     }
 )  # fmt: skip
 _MENTOR_CARD = frozenset(

@@ -116,7 +116,7 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
         world.program_id = program.id
         for key, noc, languages, visibility in [
             ("mentor", "21231", ["en", "fr"], MentorVisibility.PLATFORM),
-            ("mentor_two", "21232", ["en"], MentorVisibility.PLATFORM),
+            ("mentor_two", "21232", ["en", "fr"], MentorVisibility.PLATFORM),
             ("mentor_private", "21231", ["fr"], MentorVisibility.OWN_ORGANIZATION),
         ]:
             actor = await _person(session, world, key, "employer", {Role.MENTOR})

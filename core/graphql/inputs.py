@@ -36,6 +36,26 @@ class LanguageSkillInput:
     clb: int = strawberry.field(description="Canadian Language Benchmark / NCLC, 1-12")
 
 
+@strawberry.input(description="The work-style questionnaire, each answer 1 to 5; leave out what you skip")
+class WorkStyleInput:
+    structure: int | None = None
+    feedback: int | None = None
+    contact: int | None = None
+    focus: int | None = None
+
+    def answers(self) -> dict[str, int]:
+        return {item: answer for item, answer in vars(self).items() if answer is not None}
+
+
+def given_profile(input_object: object) -> dict[str, Any]:
+    """``given`` for a profile: the work-style questionnaire as the services take it
+    (null clears every answer)."""
+    data = given(input_object)
+    if "work_style" in data:
+        data["work_style"] = data["work_style"].answers() if data["work_style"] else {}
+    return data
+
+
 @strawberry.input
 class MenteeInput:
     first_name: str
@@ -59,6 +79,10 @@ class MenteeInput:
     action_plan: str = ""
     job_search_workshop: bool = False
     open_to_virtual: bool = True
+    cultural_backgrounds: list[str] = strawberry.field(
+        default_factory=list, description="Declared by the newcomer, never inferred (see culturalRegions)"
+    )
+    work_style: WorkStyleInput | None = None
     case_notes: str = ""
 
 
@@ -83,6 +107,8 @@ class MenteeUpdateInput:
     action_plan: str | None = strawberry.UNSET
     job_search_workshop: bool | None = strawberry.UNSET
     open_to_virtual: bool | None = strawberry.UNSET
+    cultural_backgrounds: list[str] | None = strawberry.UNSET
+    work_style: WorkStyleInput | None = strawberry.UNSET
     case_notes: str | None = strawberry.UNSET
 
 
@@ -104,6 +130,10 @@ class MentorProfileInput:
     shared_with_organization_ids: list[uuid.UUID] = strawberry.field(default_factory=list)
     is_peer: bool = strawberry.field(default=False, description="A newcomer who found and kept a job")
     employed_since: date | None = None
+    cultural_backgrounds: list[str] = strawberry.field(
+        default_factory=list, description="Declared, never inferred"
+    )
+    work_style: WorkStyleInput | None = None
 
 
 @strawberry.input

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from strawberry.dataloader import DataLoader
 
-from core.models import Meeting, MentorProfile, Organization, Program, User
+from core.models import Meeting, MentorProfile, Organization, Program, Referral, User
 from core.services.mentors import commitments
 from federation.sharing import MenteeView, mentee_views
 
@@ -57,6 +57,7 @@ class Loaders:
         self._context = context
         self.organization = self._loader(_by_id(Organization))
         self.program = self._loader(_by_id(Program))
+        self.referral = self._loader(_by_id(Referral))
         self.mentor = self._loader(_mentor_cards)
         self.commitments = self._loader(commitments)
         self.minutes_logged = self._loader(_minutes_logged)

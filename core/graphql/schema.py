@@ -24,7 +24,9 @@ from core.graphql.inputs import (
     ProgramInput,
     ReferralInput,
     given,
+    given_profile,
 )
+from core.graphql.matching import MatchingMutation, MatchingQuery
 from core.graphql.rules import RulesMutation, RulesQuery
 from core.graphql.taxonomy import TaxonomyQuery
 from core.graphql.types import (
@@ -43,8 +45,6 @@ from core.graphql.types import (
     Program,
     ProgramType,
     Referral,
-    ScoreCriterion,
-    Suggestion,
     Viewer,
     eligibility_checks,
     load_mentor,
@@ -54,7 +54,6 @@ from core.plugins import get_plugin_host
 from core.services import (
     accounts,
     audit,
-    matching,
     mentees,
     mentors,
     mentorships,
@@ -234,20 +233,6 @@ class FlowQuery:
             for kind in get_plugin_host().activity_kinds(program_type).values()
         ]
 
-    @strawberry.field(description="Program staff: best mentors for an admitted referral, explained")
-    async def suggestions(
-        self, info: GraphQLInfo, referral_id: uuid.UUID, limit: int = 10
-    ) -> list[Suggestion]:
-        found = await info.context.call(matching.suggest_mentors, referral_id, limit=limit)
-        return [
-            Suggestion(
-                mentor=await load_mentor(info, suggestion.mentor.id),
-                score=suggestion.score,
-                criteria=[ScoreCriterion.from_criterion(criterion) for criterion in suggestion.criteria],
-            )
-            for suggestion in found
-        ]
-
     @strawberry.field
     async def proposals(
         self, info: GraphQLInfo, status: ProposalStatus | None = None, limit: int = 50, offset: int = 0
@@ -316,16 +301,17 @@ class FlowMutation:
     async def register_mentee(
         self, info: GraphQLInfo, input: MenteeInput, account_password: str | None = None
     ) -> Mentee:
-        profile = await info.context.call(mentees.register_mentee, given(input), account_password)
+        profile = await info.context.call(mentees.register_mentee, given_profile(input), account_password)
         return Mentee.from_view(await info.context.call(mentees.get_mentee, profile.id))
 
     @strawberry.mutation
     async def update_mentee(self, info: GraphQLInfo, id: uuid.UUID, input: MenteeUpdateInput) -> Mentee:
-        return Mentee.from_view(await info.context.call(mentees.update_mentee, id, given(input)))
+        return Mentee.from_view(await info.context.call(mentees.update_mentee, id, given_profile(input)))
 
     @strawberry.mutation(description="Mentors: create or update their own profile")
     async def save_my_mentor_profile(self, info: GraphQLInfo, input: MentorProfileInput) -> Mentor:
-        profile = await info.context.call(mentors.save_my_mentor_profile, mentors.MentorData(**given(input)))
+        data = mentors.MentorData(**given_profile(input))
+        profile = await info.context.call(mentors.save_my_mentor_profile, data)
         return await load_mentor(info, profile.id)
 
     @strawberry.mutation(description="Refer a client to a program, with the client's consent")
@@ -403,8 +389,8 @@ class FlowMutation:
 
 
 # Each feature module contributes its own root fields; the schema merges them.
-QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, EventsQuery, TaxonomyQuery)
-MUTATIONS: tuple[type, ...] = (FlowMutation, RulesMutation, EventsMutation)
+QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, MatchingQuery, EventsQuery, TaxonomyQuery)
+MUTATIONS: tuple[type, ...] = (FlowMutation, RulesMutation, MatchingMutation, EventsMutation)
 
 
 class TremplinSchema(strawberry.Schema):

@@ -8,12 +8,13 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
-from core import i18n, models, rules, taxonomy
+from core import models, rules, taxonomy
 from core.graphql.context import GraphQLInfo
 from core.graphql.loaders import MentorCard
 from core.hookspecs import ProgramType as ProgramTypeSpec
+from core.matching import explain
+from core.matching.declared import WORK_STYLE_ITEMS
 from core.services import mentorships as mentorship_service
-from core.services.matching import Criterion
 from core.services.organizations import PluginState as PluginStateData
 from core.services.proposals import effective_status
 from federation.sharing import Grounds, MenteeView
@@ -210,6 +211,18 @@ async def load_program(info: GraphQLInfo, program_id: uuid.UUID) -> Program:
     return Program.from_model(await info.context.loaders.program.load(program_id))
 
 
+@strawberry.type(description="Answers to the work-style questionnaire, 1 to 5 (null: not answered)")
+class WorkStyle:
+    structure: int | None
+    feedback: int | None
+    contact: int | None
+    focus: int | None
+
+    @classmethod
+    def of(cls, answers: dict[str, int]) -> "WorkStyle":
+        return cls(**{item: answers.get(item) for item in WORK_STYLE_ITEMS})
+
+
 @strawberry.type
 class LanguageSkill:
     language: str
@@ -242,6 +255,10 @@ class Mentee:
     action_plan: str | None
     job_search_workshop: bool | None
     open_to_virtual: bool | None
+    cultural_backgrounds: list[str] | None = strawberry.field(
+        description="Declared by the newcomer for matching (see culturalRegions)"
+    )
+    work_style: WorkStyle | None
     case_notes: str | None = strawberry.field(
         description="The owning agency's working notes; only its staff see them"
     )
@@ -262,6 +279,7 @@ class Mentee:
             target_occupation=occupation(view.get("target_noc")),
             industry=industry(view.get("industry_naics")),
             languages=None if skills is None else [LanguageSkill(**skill) for skill in skills],
+            work_style=None if view.get("work_style") is None else WorkStyle.of(view.get("work_style")),
             **{name: view.get(name) for name in _PLAIN_MENTEE_FIELDS},
         )
 
@@ -270,7 +288,7 @@ _PLAIN_MENTEE_FIELDS = (
     "first_name", "last_name", "email", "phone", "immigration_status", "arrival_date",
     "country_of_training", "credentials", "preferred_language", "city", "province",
     "career_goal", "availability", "action_plan", "job_search_workshop", "open_to_virtual",
-    "case_notes",
+    "cultural_backgrounds", "case_notes",
 )  # fmt: skip
 
 
@@ -299,6 +317,8 @@ class Mentor:
     bio: str
     is_active: bool
     is_peer: bool = strawberry.field(description="A newcomer who found and kept a job, mentoring peers")
+    cultural_backgrounds: list[str] = strawberry.field(description="Declared for matching")
+    work_style: WorkStyle
     profile: strawberry.Private[models.MentorProfile]
 
     @strawberry.field
@@ -320,6 +340,8 @@ class Mentor:
             industry=industry(profile.industry_naics),
             languages=list(profile.languages),
             availability=list(profile.availability),
+            cultural_backgrounds=list(profile.cultural_backgrounds),
+            work_style=WorkStyle.of(profile.work_style),
             profile=profile,
             **{name: getattr(profile, name) for name in _PLAIN_MENTOR_FIELDS},
         )
@@ -435,38 +457,37 @@ class Referral:
         return self.row.created_at
 
 
-@strawberry.type
+@strawberry.type(description="One criterion of a pair's score, and why it scored what it did")
 class ScoreCriterion:
-    criterion: str
-    weight: float
-    score: float
-    reason_key: strawberry.Private[str]
-    params: strawberry.Private[dict[str, Any]]
+    record: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field
+    def criterion(self) -> str:
+        return str(self.record["criterion"])
+
+    @strawberry.field(description="The criterion's name, in the viewer's language")
+    def name(self, info: GraphQLInfo) -> str:
+        return explain.criterion_name(self.record["criterion"], _language(info))
+
+    @strawberry.field(description="Its share of the total score (the program's weights, summing to 1)")
+    def weight(self) -> float:
+        return float(self.record["weight"])
+
+    @strawberry.field(description="0 to 1")
+    def score(self) -> float:
+        return float(self.record["score"])
+
+    @strawberry.field(description="What it adds to the total: weight × score")
+    def contribution(self) -> float:
+        return round(float(self.record["weight"]) * float(self.record["score"]), 4)
 
     @strawberry.field(description="Why this criterion scored what it did, in the viewer's language")
     def explanation(self, info: GraphQLInfo) -> str:
-        return i18n.translate(self.reason_key, _language(info), **self.params)
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "ScoreCriterion":
-        return cls(
-            criterion=record["criterion"],
-            weight=record["weight"],
-            score=record["score"],
-            reason_key=record["reason"],
-            params=record["params"],
-        )
-
-    @classmethod
-    def from_criterion(cls, criterion: Criterion) -> "ScoreCriterion":
-        return cls.from_record(criterion.as_record())
+        return explain.describe(self.record, _language(info))
 
 
-@strawberry.type
-class Suggestion:
-    mentor: Mentor
-    score: float
-    criteria: list[ScoreCriterion]
+def score_criteria(records: list[dict[str, Any]]) -> list[ScoreCriterion]:
+    return [ScoreCriterion(record=record) for record in records]
 
 
 @strawberry.type
@@ -499,7 +520,7 @@ class MatchProposal:
 
     @strawberry.field
     def criteria(self) -> list[ScoreCriterion]:
-        return [ScoreCriterion.from_record(record) for record in self.row.explanation]
+        return score_criteria(self.row.explanation)
 
     @strawberry.field
     def status(self) -> models.ProposalStatus:

@@ -27,6 +27,11 @@ def timestamp_field(*, nullable: bool = True) -> Any:
     return Field(default=None if nullable else ..., sa_type=UTCDateTime, nullable=nullable)
 
 
+def updated_at_field() -> Any:
+    """Set on every UPDATE the ORM issues, so that whatever changed a row says so."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=True, sa_column_kwargs={"onupdate": clock.now})
+
+
 def enum_field(enum_class: type[enum.Enum], default: Any = ..., *, index: bool = False) -> Any:
     return Field(default=default, sa_type=enum_type(enum_class), nullable=False, index=index)
 

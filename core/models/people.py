@@ -15,6 +15,7 @@ from core.models.base import (
     id_field,
     json_field,
     timestamp_field,
+    updated_at_field,
 )
 from core.models.organizations import Language
 
@@ -70,6 +71,9 @@ class MenteeProfile(SQLModel, table=True):
     action_plan: str = Field(default="", sa_type=sa.Text)
     job_search_workshop: bool = False
     open_to_virtual: bool = True
+    # Declared by the newcomer for matching, never inferred (core.matching.declared).
+    cultural_backgrounds: list[str] = json_field()
+    work_style: dict[str, int] = json_field(dict)
     case_notes: str = Field(default="", sa_type=sa.Text, description="Owner organization only.")
     created_at: datetime = created_at_field()
     updated_at: datetime | None = timestamp_field()
@@ -94,12 +98,15 @@ class MentorProfile(SQLModel, table=True):
     capacity: int = 1
     availability: list[str] = json_field()
     bio: str = Field(default="", sa_type=sa.Text)
+    cultural_backgrounds: list[str] = json_field()
+    work_style: dict[str, int] = json_field(dict)
     # Peer mentors are newcomers who found and kept a job (London model).
     is_peer: bool = False
     employed_since: date | None = None
     is_active: bool = True
     created_at: datetime = created_at_field()
-    updated_at: datetime | None = timestamp_field()
+    # The matching engine's encoded pool is rebuilt when this changes.
+    updated_at: datetime | None = updated_at_field()
 
 
 class MentorSharedWith(SQLModel, table=True):

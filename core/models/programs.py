@@ -28,6 +28,9 @@ class Program(SQLModel, table=True):
     open_to_all_referrers: bool = True
     accepting_referrals: bool = True
     settings: dict[str, Any] = json_field(dict)
+    # Matching weights, minimum score and language requirement staff set; what is not
+    # set takes the platform's defaults (core.services.matching).
+    matching: dict[str, Any] = json_field(dict)
     created_at: datetime = created_at_field()
 
 

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, Forbidden, NotFound
+from core.matching import declared
 from core.models import Language, Membership, MenteeProfile, Role
 from core.paging import fetch_page
 from core.services import accounts
@@ -56,14 +57,19 @@ FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "action_plan": _text(8000),
     "job_search_workshop": _as_is,
     "open_to_virtual": _as_is,
+    "cultural_backgrounds": declared.cultural_backgrounds,
+    "work_style": declared.work_style,
     "case_notes": _text(8000),
 }
 REQUIRED = ("first_name", "last_name", "immigration_status", "country_of_training", "target_noc")
 NULLABLE = frozenset({"email", "phone", "arrival_date", "industry_naics"})
 # What a newcomer may change in their own file; the rest is the agency's assessment.
 SELF_EDITABLE = frozenset(
-    {"phone", "city", "career_goal", "availability", "action_plan", "open_to_virtual", "preferred_language"}
-)
+    {
+        "phone", "city", "career_goal", "availability", "action_plan", "open_to_virtual",
+        "preferred_language", "cultural_backgrounds", "work_style",
+    }
+)  # fmt: skip
 
 
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:

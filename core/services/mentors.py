@@ -1,6 +1,7 @@
 """The shared mentor pool."""
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,7 @@ from sqlmodel import col, select
 from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, NotFound
+from core.matching import declared
 from core.models import (
     MatchProposal,
     MentorAffiliation,
@@ -48,6 +50,8 @@ class MentorData:
     shared_with_organization_ids: list[uuid.UUID] = field(default_factory=list)
     is_peer: bool = False
     employed_since: date | None = None
+    cultural_backgrounds: list[str] = field(default_factory=list)
+    work_style: dict[str, int] = field(default_factory=dict)
 
 
 class _MentorFields(TypedDict):
@@ -68,6 +72,8 @@ class _MentorFields(TypedDict):
     visibility: MentorVisibility
     is_peer: bool
     employed_since: date | None
+    cultural_backgrounds: list[str]
+    work_style: dict[str, int]
 
 
 async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: MentorData) -> MentorProfile:
@@ -95,6 +101,8 @@ async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: Ment
         "is_peer": data.is_peer,
         "employed_since": data.employed_since
         and validation.not_in_future(data.employed_since, "employedSince"),
+        "cultural_backgrounds": declared.cultural_backgrounds(data.cultural_backgrounds),
+        "work_style": declared.work_style(data.work_style),
     }
     mentor = await session.scalar(select(MentorProfile).where(MentorProfile.user_id == actor.user_id))
     if mentor is None:
@@ -104,7 +112,6 @@ async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: Ment
     else:
         for name, value in values.items():
             setattr(mentor, name, value)
-        mentor.updated_at = clock.now()
     await _share_with(session, mentor, data.shared_with_organization_ids)
     await session.flush()
     return mentor
@@ -135,31 +142,28 @@ async def get_visible_mentor(session: AsyncSession, actor: Actor, mentor_id: uui
     return mentor
 
 
-async def commitments(session: AsyncSession, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """How much of each mentor's capacity is taken: active mentorships plus proposals
-    still waiting for answers (a proposal reserves a place until it is answered or
-    expires, so two coordinators cannot overbook a mentor)."""
-    ids = set(mentor_ids)
-    taken = dict.fromkeys(ids, 0)
-    if not ids:
+async def commitments(
+    session: AsyncSession, mentor_ids: Iterable[uuid.UUID] | None = None
+) -> dict[uuid.UUID, int]:
+    """How much of each mentor's capacity is taken (of every mentor with something
+    taken when ``mentor_ids`` is None): active mentorships plus proposals still waiting
+    for answers (a proposal reserves a place until it is answered or expires, so two
+    coordinators cannot overbook a mentor)."""
+    ids = None if mentor_ids is None else set(mentor_ids)
+    taken: dict[uuid.UUID, int] = defaultdict(int) if ids is None else dict.fromkeys(ids, 0)
+    if ids is not None and not ids:
         return taken
-    for mentor_id, count in await session.execute(
-        select(Mentorship.mentor_id, func.count())
-        .where(col(Mentorship.mentor_id).in_(ids), Mentorship.status == MentorshipStatus.ACTIVE)
-        .group_by(col(Mentorship.mentor_id))
-    ):
-        taken[mentor_id] += count
-    for mentor_id, count in await session.execute(
-        select(MatchProposal.mentor_id, func.count())
-        .where(
-            col(MatchProposal.mentor_id).in_(ids),
-            MatchProposal.status == ProposalStatus.PENDING,
-            MatchProposal.expires_at > clock.now(),
-        )
-        .group_by(col(MatchProposal.mentor_id))
-    ):
-        taken[mentor_id] += count
-    return taken
+    active = select(Mentorship.mentor_id, func.count()).where(Mentorship.status == MentorshipStatus.ACTIVE)
+    waiting = select(MatchProposal.mentor_id, func.count()).where(
+        MatchProposal.status == ProposalStatus.PENDING, MatchProposal.expires_at > clock.now()
+    )
+    if ids is not None:
+        active = active.where(col(Mentorship.mentor_id).in_(ids))
+        waiting = waiting.where(col(MatchProposal.mentor_id).in_(ids))
+    for query in (active.group_by(col(Mentorship.mentor_id)), waiting.group_by(col(MatchProposal.mentor_id))):
+        for mentor_id, count in await session.execute(query):
+            taken[mentor_id] += count
+    return dict(taken)
 
 
 async def list_visible_mentors(

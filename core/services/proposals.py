@@ -25,8 +25,9 @@ from core.models import (
 )
 from core.paging import fetch_page
 from core.plugins import notify
-from core.services.matching import admitted_referral, failed_mentor_rules, score_pair
-from core.services.mentors import commitments, get_visible_mentor
+from core.services import matching
+from core.services.matching import admitted_referral
+from core.services.mentors import get_visible_mentor
 from core.services.mentorships import active_mentorship_id
 from core.settings import get_settings
 
@@ -75,27 +76,21 @@ async def propose_match(
         raise DomainError("ALREADY_MATCHED")
     # The actor coordinates the program, so the pool they see is the program org's.
     mentor = await get_visible_mentor(session, actor, mentor_id)
-    if not mentor.is_active or (mentee.user_id is not None and mentor.user_id == mentee.user_id):
+    assessment = await matching.assess_pair(session, program, mentee, mentor)
+    if assessment is None:
         raise DomainError("MENTOR_UNAVAILABLE", field="mentorId")
-    failed = (await failed_mentor_rules(session, program, [mentor]))[mentor.id]
-    if failed:
-        # A rule may refuse with its own code (OUTSIDE_ORGANIZATION for internal programs).
-        code = next((result.code for result in failed if result.code), "MENTOR_NOT_ELIGIBLE")
-        raise DomainError(code, rules=", ".join(result.rule for result in failed))
-    taken = (await commitments(session, [mentor.id]))[mentor.id]
-    if taken >= mentor.capacity:
-        raise DomainError("CAPACITY_FULL")
+    matching.refuse_excluded(assessment)
     if await _places_taken(session, program.id, with_reservations=True) >= program.capacity:
         raise DomainError("PROGRAM_FULL")
-    score, criteria = score_pair(mentee, mentor, taken)
+    candidate = assessment.candidate
     proposal = MatchProposal(
         program_id=program.id,
         referral_id=referral.id,
         mentee_id=mentee.id,
         mentor_id=mentor.id,
         proposed_by_user_id=actor.user_id,
-        score=score,
-        explanation=[criterion.as_record() for criterion in criteria],
+        score=candidate.score,
+        explanation=[criterion.as_record() for criterion in candidate.criteria],
         expires_at=clock.now() + timedelta(days=get_settings().proposal_ttl_days),
     )
     session.add(proposal)

@@ -6,11 +6,20 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core import clock
 from core.access import Actor
 from core.errors import NotFound
-from core.models import Mentorship, MentorshipStatus, Program, Referral, ReferralStatus
+from core.models import (
+    MatchProposal,
+    Mentorship,
+    MentorshipStatus,
+    Program,
+    ProposalStatus,
+    Referral,
+    ReferralStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -30,11 +39,27 @@ async def waiting_list(session: AsyncSession, actor: Actor, program_id: uuid.UUI
     program = await session.get(Program, program_id)
     if program is None or not actor.is_reading_staff_of(program.organization_id):
         raise NotFound()
+    rows = await session.scalars(_waiting(program_id))
+    return [WaitingEntry(referral, referral.decided_at or referral.created_at) for referral in rows]
+
+
+async def unproposed_referrals(session: AsyncSession, program_id: uuid.UUID) -> list[Referral]:
+    """The waiting list without those a proposal is already waiting on: who matching
+    may still propose a mentor to, longest wait first."""
+    proposed = select(MatchProposal.referral_id).where(
+        MatchProposal.program_id == program_id,
+        MatchProposal.status == ProposalStatus.PENDING,
+        col(MatchProposal.expires_at) > clock.now(),
+    )
+    return list(await session.scalars(_waiting(program_id).where(col(Referral.id).not_in(proposed))))
+
+
+def _waiting(program_id: uuid.UUID) -> SelectOfScalar[Referral]:
     matched = select(Mentorship.mentee_id).where(
         Mentorship.program_id == program_id,
         col(Mentorship.status).in_([MentorshipStatus.ACTIVE, MentorshipStatus.COMPLETED]),
     )
-    rows = await session.scalars(
+    return (
         select(Referral)
         .where(
             Referral.program_id == program_id,
@@ -43,4 +68,3 @@ async def waiting_list(session: AsyncSession, actor: Actor, program_id: uuid.UUI
         )
         .order_by(col(Referral.decided_at), col(Referral.id))
     )
-    return [WaitingEntry(referral, referral.decided_at or referral.created_at) for referral in rows]

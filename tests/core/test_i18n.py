@@ -11,18 +11,45 @@ import pytest
 from core import i18n
 from core.errors import DomainError
 from core.graphql.rules import leaves
+from core.matching.cohort import Unmatched
+from core.matching.criteria import CRITERIA
+from core.matching.declared import CULTURAL_REGIONS, WORK_STYLE_ITEMS
+from core.matching.engine import UNLISTED, Exclusion
 from core.plugins import get_plugin_host
 from core.rules import OPERATORS, describe
-from core.services.matching import _NOC_LEVELS
+from core.validation import PARTS_OF_DAY
 
 ROOT = Path(__file__).parents[2]
 SOURCES = [path for folder in ("core", "plugins", "federation") for path in (ROOT / folder).rglob("*.py")]
 KEY = re.compile(r"^(error|match|rule)\.[A-Za-z_.]*[A-Za-z_]$")
 
 
+def composed_matching_keys() -> set[str]:
+    """Keys matching composes at run time from its criteria, reasons and questionnaire,
+    which the scan of literals cannot see."""
+    plugin_criteria = [
+        criterion for found in get_plugin_host().manager.hook.register_match_criteria() for criterion in found
+    ]
+    keys = {
+        criterion.reason_key(code)
+        for criterion in CRITERIA.values()
+        for code in range(len(criterion.reasons))
+    }
+    keys |= {
+        f"match.criterion.{key}" for key in [*CRITERIA, *(criterion.key for criterion in plugin_criteria)]
+    }
+    keys |= {f"match.excluded.{reason}" for reason in (Exclusion(sum(Exclusion)) & ~UNLISTED).reasons}
+    keys |= {f"match.unmatched.{reason.value}" for reason in Unmatched}
+    keys |= {f"match.part_of_day.{part}" for part in PARTS_OF_DAY}
+    keys |= {f"declared.region.{region}" for region in CULTURAL_REGIONS}
+    for item in WORK_STYLE_ITEMS:
+        keys |= {f"declared.work_style.{item}{end}" for end in ("", ".low", ".high")}
+    return keys
+
+
 def used_keys() -> set[str]:
     """Catalog keys written in the code, and the error codes raised in it."""
-    keys = {f"match.occupation.{level}" for _, level in _NOC_LEVELS.values()}
+    keys = composed_matching_keys()
     for path in SOURCES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -54,6 +81,8 @@ def test_the_scan_finds_the_keys_it_should() -> None:
         "error.UNKNOWN_NOC",
         "error.NOT_FOUND",
         "match.language.none",
+        "match.excluded.service_language",
+        "match.criterion.work_style",
         "rule.open.mentor_local_experience",
     } <= keys
     assert "error.INTERNAL_ERROR" in keys

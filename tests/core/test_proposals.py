@@ -17,7 +17,7 @@ async def test_an_expired_proposal_frees_the_mentor_for_the_same_newcomer(sessio
         await proposal(sessions, world, referral_id)
     async with sessions() as session:
         suggested = await matching.suggest_mentors(session, world.actors["hub_coordinator"], referral_id)
-    assert world.mentor_ids["mentor"] in {suggestion.mentor.id for suggestion in suggested}
+    assert world.mentor_ids["mentor"] in {suggestion.mentor.id for suggestion in suggested.items}
     # And the coordinator may propose them again.
     await proposal(sessions, world, referral_id)
 
@@ -31,8 +31,11 @@ async def test_a_declined_mentor_is_not_suggested_again(sessions, world: World) 
         )
     async with sessions() as session:
         suggested = await matching.suggest_mentors(session, world.actors["hub_coordinator"], referral_id)
-    assert world.mentor_ids["mentor"] not in {suggestion.mentor.id for suggestion in suggested}
-    assert world.mentor_ids["mentor_two"] in {suggestion.mentor.id for suggestion in suggested}
+    assert world.mentor_ids["mentor"] not in {suggestion.mentor.id for suggestion in suggested.items}
+    assert world.mentor_ids["mentor_two"] in {suggestion.mentor.id for suggestion in suggested.items}
+    # Staff see why: the pair was tried and declined.
+    declined = {suggestion.mentor.id: suggestion.exclusion_reasons for suggestion in suggested.excluded}
+    assert declined[world.mentor_ids["mentor"]] == ["declined_before"]
 
 
 async def test_pending_proposals_count_against_the_program_capacity(sessions, world: World) -> None:

@@ -16,8 +16,8 @@ INCOMING = """
 { referrals(direction: INCOMING, status: SUBMITTED) {
     totalCount items { id referringOrganization { slug } mentee { firstName accessGrounds caseNotes } } } }"""
 SUGGEST = """
-query($id: UUID!) { suggestions(referralId: $id, limit: 3) {
-  score mentor { id displayName remainingCapacity } criteria { criterion score explanation } } }"""
+query($id: UUID!) { suggestions(referralId: $id, limit: 3) { items {
+  rank score mentor { id displayName remainingCapacity } criteria { criterion score explanation } } } }"""
 PROPOSE = """
 mutation($referral: UUID!, $mentor: UUID!) {
   proposeMatch(referralId: $referral, mentorId: $mentor) { id status score criteria { explanation } } }"""
@@ -88,14 +88,17 @@ async def test_agency_program_mentor_and_mentee_walk_the_whole_flow(graphql: Gra
     # 3. Suggestions come with their explanation, in the coordinator's language.
     suggestions = (await graphql.execute(SUGGEST, {"id": referral["id"]}, token=hub, language="fr"))[
         "suggestions"
-    ]
+    ]["items"]
     assert suggestions[0]["mentor"]["id"] == str(world.mentor_ids["mentor"])
     assert str(world.mentor_ids["mentor_private"]) not in {s["mentor"]["id"] for s in suggestions}
     best = suggestions[0]
     assert best["score"] > suggestions[1]["score"]
     explanations = {c["criterion"]: c["explanation"] for c in best["criteria"]}
-    assert explanations["occupation"] == "Même profession (CNP 21231)"
-    assert explanations["language"] == "Parle la langue de service choisie par la personne (fr)"
+    assert explanations["occupation"] == (
+        "Même profession : Ingénieurs/ingénieures et concepteurs/conceptrices en logiciel (21231)"
+    )
+    assert explanations["language"] == "Parle la langue de service (français), et aussi : anglais"
+    assert [suggestion["rank"] for suggestion in suggestions] == list(range(1, len(suggestions) + 1))
 
     # 4. Proposal; the mentor and then the newcomer accept; the mentorship starts.
     proposal = (

@@ -203,7 +203,7 @@ async def test_a_third_party_program_type_runs_a_referral_without_any_change_to_
 ) -> None:
     """tests/plugins/reverse_mentoring is pip-installed into the test run and found
     through the `tremplin` entry points: its type, rule field, computed criterion,
-    translations and lifecycle hook all take part."""
+    matching criterion, translations and lifecycle hook all take part."""
     entry_points = {entry.name: entry.value for entry in importlib.metadata.entry_points(group="tremplin")}
     assert entry_points["reverse"] == "tremplin_reverse_mentoring" and "reverse" not in DEFAULT_PLUGINS
     admin = await graphql.sign_in(world.emails["hub_admin"], PASSWORD)
@@ -247,6 +247,40 @@ async def test_a_third_party_program_type_runs_a_referral_without_any_change_to_
         "mutation($id: UUID!) { admitReferral(id: $id) { status } }", {"id": referral["id"]}, token=admin
     )
     assert admitted["admitReferral"]["status"] == "ADMITTED"
+
+    # Its matching criterion (register_match_criteria) counts with its default weight,
+    # explained in the reader's language; staff weigh it like a core criterion.
+    settings = await graphql.execute(
+        "query($p: UUID!) { matchingSettings(programId: $p) { weights { criterion name plugin share } } }",
+        {"p": program["createProgram"]["id"]},
+        token=admin,
+        language="fr",
+    )
+    plugin_weight = next(
+        weight
+        for weight in settings["matchingSettings"]["weights"]
+        if weight["criterion"] == "languages_to_share"
+    )
+    assert plugin_weight["plugin"] == "reverse" and plugin_weight["name"] == "Langues à faire découvrir"
+    async with sessions() as session, session.begin():
+        (await session.get_one(MentorProfile, world.mentor_ids["mentor"])).languages = ["fr"]
+    suggestions = await graphql.execute(
+        """query($r: UUID!) { suggestions(referralId: $r) { items { mentor { id }
+             criteria { criterion score explanation } } } }""",
+        {"r": referral["id"]},
+        token=admin,
+    )
+    by_mentor = {
+        item["mentor"]["id"]: {criterion["criterion"]: criterion for criterion in item["criteria"]}
+        for item in suggestions["suggestions"]["items"]
+    }
+    # The client speaks French and English: English is new to mentor, not to mentor_two.
+    assert by_mentor[str(world.mentor_ids["mentor"])]["languages_to_share"] == {
+        "criterion": "languages_to_share",
+        "score": 0.5,
+        "explanation": "1 language(s) the employee does not speak yet",
+    }
+    assert by_mentor[str(world.mentor_ids["mentor_two"])]["languages_to_share"]["score"] == 0.0
 
 
 def test_register_activity_kinds_scopes_activities_to_their_program_types() -> None:

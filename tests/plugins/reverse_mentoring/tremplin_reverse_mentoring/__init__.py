@@ -1,11 +1,13 @@
 """Reverse mentoring: a newcomer mentors a senior employee (global markets, languages,
-cultures). A program type, a rule field of its own, a computed criterion and a
-lifecycle hook — everything a third-party program type needs, and nothing in core."""
+cultures). A program type, a rule field of its own, a computed criterion, a matching
+criterion and a lifecycle hook — everything a third-party program type needs, and
+nothing in core."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from core.hookspecs import ProgramType, RuleResult, hookimpl
-from core.models import MenteeProfile, Program, Referral
+from core.hookspecs import CriterionScore, MatchCriterion, ProgramType, RuleResult, hookimpl
+from core.models import MenteeProfile, MentorProfile, Program, Referral
 from core.rules import Facts, FieldKind, RuleField
 
 TYPE_KEY = "reverse"
@@ -49,3 +51,22 @@ def check_eligibility(program: Program, mentee: MenteeProfile) -> list[RuleResul
 def referral_submitted(referral: Referral, program: Program) -> None:
     if program.program_type == TYPE_KEY:
         referral.details = {**referral.details, "welcome_pack": "sent"}
+
+
+def languages_to_share(
+    program: Program, mentee: MenteeProfile, mentors: Sequence[MentorProfile]
+) -> list[CriterionScore]:
+    """The languages the newcomer could open to the employee: two new ones count fully."""
+    spoken = {skill["language"] for skill in mentee.languages}
+    answers = []
+    for mentor in mentors:
+        new = sorted(spoken - set(mentor.languages))
+        answers.append(
+            CriterionScore(min(len(new) / 2, 1.0), "match.reverse.languages_to_share", {"count": len(new)})
+        )
+    return answers
+
+
+@hookimpl
+def register_match_criteria() -> list[MatchCriterion]:
+    return [MatchCriterion("languages_to_share", 0.3, frozenset({TYPE_KEY}), languages_to_share)]
