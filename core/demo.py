@@ -39,6 +39,7 @@ from sqlmodel import col
 from core import clock, security
 from core.access import Actor
 from core.ids import deterministic_ids
+from core.matching.declared import WORK_STYLE_ITEMS
 from core.models import (
     EmploymentStatus,
     ImmigrationStatus,
@@ -496,6 +497,18 @@ _ORIGINS: dict[str, _Origin] = {
     ),
 }  # fmt: skip
 
+# The world region each origin's people may declare as their background (never inferred:
+# the demo draws who chose to declare it).
+_ORIGIN_REGIONS = {
+    "canada_en": "north_america", "canada_fr": "north_america", "india": "south_asia",
+    "pakistan_bangladesh": "south_asia", "china": "east_asia", "korea": "east_asia",
+    "vietnam": "southeast_asia", "philippines": "southeast_asia", "middle_east": "middle_east",
+    "iran_afghanistan": "middle_east", "spanish_america": "latin_america", "brazil": "latin_america",
+    "west_africa_en": "west_africa", "horn_of_africa": "east_africa", "ukraine": "eastern_europe",
+    "maghreb": "north_africa", "west_africa_fr": "west_africa", "central_africa_fr": "central_africa",
+    "haiti": "caribbean", "europe_fr": "western_europe",
+}  # fmt: skip
+
 # Where each agency's clients come from (weights): the francophone centre serves
 # mostly francophone Africa, the Maghreb, Haiti and France.
 _AGENCY_ORIGINS: dict[str, dict[str, int]] = {
@@ -937,6 +950,11 @@ class _Seeder:
                     languages=["en", "fr"],
                 ),
             )
+        with clock.frozen_at(self.moment(744, 10)):
+            # The collaborative chose to weigh declared backgrounds and work styles a little.
+            await matching.update_matching_settings(
+                self.session, hub_admin, program.id, weights=[("culture", 0.05), ("work_style", 0.05)]
+            )
         self.program = program
 
     # --- phase 2: planning -------------------------------------------------------------
@@ -1018,6 +1036,7 @@ class _Seeder:
             affiliation=pool.affiliation,
             visibility=visibility,
             shared_with_organization_ids=shared,
+            **self.declared_traits(origin_key, declare=0.6),
         )
         email = self.unique_email(f"{_ascii(first)}.{_ascii(last)}", f"{pool.slug}.{DEMO_DOMAIN}")
         # A first cohort was recruited before the launch; the pool has grown since.
@@ -1031,6 +1050,14 @@ class _Seeder:
             data,
         )
         self.schedule([_PlannedStep(joined, 0, False, join)])
+
+    def declared_traits(self, origin_key: str, *, declare: float) -> dict[str, Any]:
+        """What some people chose to declare for matching: a background, and answers
+        to the work-style questionnaire."""
+        rng = self.rng
+        backgrounds = [_ORIGIN_REGIONS[origin_key]] if rng.random() < declare else []
+        answers = {item: rng.randint(1, 5) for item in WORK_STYLE_ITEMS} if rng.random() < 0.4 else {}
+        return {"cultural_backgrounds": backgrounds, "work_style": answers}
 
     def sample_slots(self, weights: Mapping[str, int], count: int) -> list[str]:
         slots: set[str] = set()
@@ -1117,7 +1144,8 @@ class _Seeder:
         origins = _AGENCY_ORIGINS[agency]
         if failure == "language":  # francophones have French: their benchmark is high
             origins = {key: weight for key, weight in origins.items() if not _ORIGINS[key].francophone}
-        origin = _ORIGINS[origin_key or self.pick(origins)]
+        origin_key = origin_key or self.pick(origins)
+        origin = _ORIGINS[origin_key]
         female = rng.random() < 0.5
         first = rng.choice(origin.female if female else origin.male)
         last = rng.choice(origin.last)
@@ -1181,6 +1209,7 @@ class _Seeder:
             ),
             "job_search_workshop": workshop,
             "open_to_virtual": rng.random() < 0.9,
+            **self.declared_traits(origin_key, declare=0.5),
             "case_notes": _say(rng.choice(_CASE_NOTES), language),
         }
         return profile, french
@@ -1446,7 +1475,7 @@ class _Seeder:
             )
             # The mentor login's capacity is kept for the stories its demo needs.
             reserved = self.mentors[_MENTOR_LOGIN].id
-            choices = [found.mentor.id for found in suggestions if found.mentor.id != reserved]
+            choices = [found.mentor.id for found in suggestions.items if found.mentor.id != reserved]
             if not choices:
                 raise RuntimeError("the demo mentor pool has no room left")
             # Staff mostly take the best suggestion, sometimes another of the top three.

@@ -1,6 +1,7 @@
 """The demo seeder: every stage of the flow and every role, the same rows for the same
 seed on every backend, and nothing written on a platform already in use."""
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -16,7 +17,9 @@ from sqlmodel import SQLModel
 from core import clock
 from core.db import UTCDateTime, _sqlite_pragmas, session_factory
 from core.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from core.matching import explain
 from core.models import (
+    CohortMode,
     MatchProposal,
     Meeting,
     MenteeProfile,
@@ -29,6 +32,7 @@ from core.models import (
     OrganizationKind,
     Outcome,
     OutcomeStage,
+    Program,
     ProposalStatus,
     Referral,
     ReferralStatus,
@@ -36,7 +40,9 @@ from core.models import (
     User,
 )
 from core.security import MIN_PASSWORD_LENGTH
-from core.services import accounts, mentorships, organizations, proposals
+from core.services import accounts, cohorts, matching, mentorships, organizations, proposals
+from core.services.mentors import commitments
+from core.services.waiting import unproposed_referrals
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 # Dates allowed after the day of seeding: ends still planned, proposals still waiting.
@@ -94,6 +100,7 @@ async def test_the_demo_covers_the_whole_flow_the_same_way_on_every_backend(
         await check_every_stage_is_there(session)
         await check_nothing_happened_after_today(session)
         await check_logins(session)
+        await check_matching(session)
 
     assert await seed_demo(sessions) is None
     assert await snapshot(sessions) == seeded
@@ -154,6 +161,50 @@ async def check_logins(session: AsyncSession) -> None:
     assert active >= 1 and waiting >= 1
     _, active = await mentorships.list_mentorships(session, mentee, status=MentorshipStatus.ACTIVE)
     assert active == 1
+
+
+async def check_matching(session: AsyncSession) -> None:
+    """The hub's coordinator gets explained suggestions for someone waiting, in both
+    languages, and a cohort run over the waiting list that breaks no constraint."""
+    token, _ = await accounts.sign_in(session, "coordinator@hub.demo.tremplin.ca", DEMO_PASSWORD)
+    coordinator = await accounts.resolve_actor(session, token, "hub")
+    program = await session.scalar(sa.select(Program))
+    assert program is not None
+    waiting = await unproposed_referrals(session, program.id)
+    assert len(waiting) >= 10
+
+    found = await matching.suggest_mentors(session, coordinator, waiting[0].id, limit=5)
+    assert [item.rank for item in found.items] == [1, 2, 3, 4, 5]
+    scores = [item.score for item in found.items]
+    assert scores == sorted(scores, reverse=True)
+    for item in found.items:
+        assert {criterion.criterion for criterion in item.candidate.criteria} >= {
+            "occupation",
+            "goal",
+            "culture",
+        }
+        for criterion in item.candidate.criteria:
+            english, french = (explain.describe(criterion.as_record(), language) for language in ("en", "fr"))
+            assert english and french and english != french, criterion
+
+    run = await cohorts.run_cohort(session, coordinator, program.id, mode=CohortMode.MOST_MATCHED)
+    drafts = await cohorts.drafts(session, run)
+    assert run.waiting_count == len(waiting)
+    assert 0 < run.matched_count == len(drafts) and run.matched_count >= run.greedy_matched_count
+    assert run.matched_count + len(run.unmatched) == len(waiting)
+    assert len({draft.referral_id for draft in drafts}) == len(drafts)
+    taken = await commitments(session)
+    per_mentor = Counter(draft.mentor_id for draft in drafts)
+    for draft in drafts:
+        mentor = await session.get_one(MentorProfile, draft.mentor_id)
+        mentee = await session.get_one(MenteeProfile, draft.mentee_id)
+        assert per_mentor[mentor.id] <= mentor.capacity - taken.get(mentor.id, 0)
+        assessment = await matching.assess_pair(session, program, mentee, mentor)
+        assert assessment is not None and not assessment.candidate.exclusions
+        assert (
+            draft.score == pytest.approx(assessment.candidate.score, abs=1e-4)
+            and draft.score >= run.minimum_score
+        )
 
 
 async def test_the_demo_leaves_a_platform_in_use_alone(sessions: async_sessionmaker[AsyncSession]) -> None:
