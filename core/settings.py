@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=64, description="KiB")
     graphql_max_depth: int = Field(default=12, ge=2)
+    meilisearch_url: str | None = Field(
+        default=None,
+        description="Meilisearch server (http://host:7700); unset: the embedded engine under data_dir.",
+    )
+    meilisearch_key: str | None = Field(default=None, description="Meilisearch API key, if it needs one.")
+    meilisearch_index: str = Field(default="tremplin_mentors", description="Meilisearch index name.")
 
     @property
     def resolved_database_url(self) -> str:
