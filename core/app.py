@@ -1,6 +1,7 @@
 """The composition root: ``create_app()`` builds the whole HTTP application."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,9 @@ from core.db import create_engine, session_factory
 from core.graphql.context import Context
 from core.graphql.loaders import Loaders
 from core.graphql.schema import build_schema
+from core.search.engines import search_engine
+from core.search.outbox import run_indexer
+from core.search.port import SearchEngine
 from core.settings import Settings, get_settings
 
 ORGANIZATION_HEADER = "Tremplin-Organization"
@@ -38,6 +42,7 @@ async def graphql_context(request: Request[Any, Any, Any], db_session: AsyncSess
         accept_language=request.headers.get("accept-language"),
         default_language=settings.default_language,
         lock=asyncio.Lock(),
+        search=request.app.state.search,
     )
     context.loaders = Loaders(context)
     return context
@@ -49,10 +54,15 @@ def health() -> dict[str, str]:
 
 
 class TremplinPlugin(InitPluginProtocol):
-    """Registers the database lifecycle, the GraphQL endpoint and the HTTP routes."""
+    """Registers the database lifecycle (with the search indexer), the GraphQL endpoint
+    and the HTTP routes."""
 
-    def __init__(self, settings: Settings):
+    def __init__(
+        self, settings: Settings, search: SearchEngine | None = None, index_in_background: bool = True
+    ):
         self.settings = settings
+        self.search = search
+        self.index_in_background = index_in_background
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
@@ -63,9 +73,19 @@ class TremplinPlugin(InitPluginProtocol):
             app.state.settings = settings
             app.state.engine = engine
             app.state.sessions = session_factory(engine)
+            # Drains the search outbox every second; reads app.state.search at each round.
+            indexer = (
+                asyncio.create_task(run_indexer(app.state.sessions, lambda: app.state.search))
+                if self.index_in_background
+                else None
+            )
             try:
                 yield
             finally:
+                if indexer is not None:
+                    indexer.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await indexer
                 await engine.dispose()
 
         graphql = make_graphql_controller(
@@ -75,12 +95,18 @@ class TremplinPlugin(InitPluginProtocol):
             allow_queries_via_get=False,
             context_getter=graphql_context,
         )
+        app_config.state["search"] = self.search or search_engine(settings)
         app_config.lifespan.append(database)
         app_config.dependencies["db_session"] = Provide(provide_db_session)
         app_config.route_handlers.extend([graphql, health])
         return app_config
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, search: SearchEngine | None = None, *, index_in_background: bool = True
+) -> Litestar:
+    """``search``: the mentor search engine, by default the one ``settings`` configure.
+    ``index_in_background``: drain the search outbox every second while serving (tests
+    that drain it themselves turn it off)."""
     settings = settings or get_settings()
-    return Litestar(plugins=[TremplinPlugin(settings)], debug=False)
+    return Litestar(plugins=[TremplinPlugin(settings, search, index_in_background)], debug=False)

@@ -199,6 +199,77 @@ def taxonomy_import(kind: Literal["noc", "naics"], english: Path, french: Path) 
     console.print(translate("taxonomy.written", language, count=len(entries), path=target))
 
 
+@main.group("search")
+def search_group() -> None:
+    """The mentor search index."""
+
+
+@search_group.command("reindex")
+@click.option("--batch", default=1000, show_default=True, help="Profiles per batch.")
+def search_reindex(batch: int) -> None:
+    """Rebuild the whole search index from the database."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from core.db import create_engine, session_factory
+    from core.search.engines import search_engine
+    from core.search.outbox import reindex
+    from core.search.port import SearchUnavailable
+
+    async def run() -> int:
+        engine = create_engine(get_settings())
+        try:
+            with Progress(
+                TextColumn("Indexing mentors"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("reindex", total=None)
+                return await reindex(
+                    session_factory(engine),
+                    search_engine(),
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    batch=batch,
+                )
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade()
+    started = time.perf_counter()
+    try:
+        count = asyncio.run(run())
+    except SearchUnavailable:
+        raise click.ClickException(
+            "The search engine is unavailable; nothing was changed in the database."
+        ) from None
+    elapsed = time.perf_counter() - started
+    rate = count / elapsed if elapsed > 0 else 0.0
+    console.print(
+        f"Indexed [bold]{count}[/bold] mentor profiles in {elapsed:.1f} s ({rate:,.0f} profiles/second)."
+    )
+
+
+@search_group.command("drain")
+def search_drain() -> None:
+    """Index the profile changes waiting in the outbox, once."""
+    from core.db import create_engine, session_factory
+    from core.search.engines import search_engine
+    from core.search.outbox import drain
+
+    async def run() -> int:
+        engine = create_engine(get_settings())
+        try:
+            return await drain(session_factory(engine), search_engine())
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade()
+    console.print(f"Indexed [bold]{asyncio.run(run())}[/bold] mentor profiles from the outbox.")
+
+
 @main.group()
 def schema() -> None:
     """The published contracts."""

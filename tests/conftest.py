@@ -131,12 +131,17 @@ async def world(sessions: async_sessionmaker[AsyncSession]) -> "World":
 
 
 @pytest.fixture
-async def app(engine: AsyncEngine) -> AsyncIterator["Litestar"]:
+async def app(engine: AsyncEngine, tmp_path: Path) -> AsyncIterator["Litestar"]:
+    """The whole application on the test database, with an in-memory search index that
+    the tests fill themselves (``core.search.outbox.drain``): a background indexer would
+    change tables while a test compares them."""
     from core.app import create_app
+    from core.search.embedded import EmbeddedSearch
     from core.settings import Settings
 
-    settings = Settings(database_url=engine.url.render_as_string(hide_password=False), debug=False)
-    yield create_app(settings)
+    url = engine.url.render_as_string(hide_password=False)
+    settings = Settings(database_url=url, data_dir=tmp_path, debug=False)
+    yield create_app(settings, EmbeddedSearch(None), index_in_background=False)
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ from core.models.people import (
     MentorVisibility,
 )
 from core.models.programs import Program, ProgramReferrer, ProgramRuleSet
+from core.models.search import SearchOutbox
 
 __all__ = [
     "ACTIVE_REFERRAL_STATUSES",
@@ -92,5 +93,6 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "Role",
+    "SearchOutbox",
     "User",
 ]

@@ -29,6 +29,7 @@ from core.models import (
     Role,
 )
 from core.paging import fetch_page
+from core.search import outbox
 from federation.sharing import mentor_visible_to
 
 
@@ -114,6 +115,7 @@ async def save_my_mentor_profile(session: AsyncSession, actor: Actor, data: Ment
             setattr(mentor, name, value)
     await _share_with(session, mentor, data.shared_with_organization_ids)
     await session.flush()
+    outbox.record(session, [mentor.id])
     return mentor
 
 
