@@ -29,6 +29,7 @@ class Context(BaseContext, kw_only=True):
     # statement at a time: every database use in a request takes this lock.
     lock: asyncio.Lock
     loaders: Any = None
+    search: Any = None  # the search engine (core.search.port.SearchEngine) of this app
     _actor: Actor | None = None
     _actor_error: DomainError | None = None
 

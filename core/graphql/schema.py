@@ -6,7 +6,13 @@ from datetime import date, datetime
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -28,6 +34,7 @@ from core.graphql.inputs import (
 )
 from core.graphql.matching import MatchingMutation, MatchingQuery
 from core.graphql.rules import RulesMutation, RulesQuery
+from core.graphql.search import SearchQuery
 from core.graphql.taxonomy import TaxonomyQuery
 from core.graphql.types import (
     AuditEvent,
@@ -389,7 +396,7 @@ class FlowMutation:
 
 
 # Each feature module contributes its own root fields; the schema merges them.
-QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, MatchingQuery, EventsQuery, TaxonomyQuery)
+QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, MatchingQuery, SearchQuery, EventsQuery, TaxonomyQuery)
 MUTATIONS: tuple[type, ...] = (FlowMutation, RulesMutation, MatchingMutation, EventsMutation)
 
 
@@ -410,6 +417,9 @@ def build_schema() -> strawberry.Schema:
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         extensions=[
+            # Clients send the same few documents over and over: parse and validate each once.
+            lambda: ParserCache(maxsize=256),  # the cache is shared, the extension per request
+            lambda: ValidationCache(maxsize=256),
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxTokensLimiter(max_token_count=5000),
             lambda: MaxAliasesLimiter(max_alias_count=30),

@@ -39,8 +39,10 @@ from core.models import (
     Role,
     User,
 )
+from core.search.documents import mentor_documents
+from core.search.embedded import EmbeddedSearch
 from core.security import MIN_PASSWORD_LENGTH
-from core.services import accounts, cohorts, matching, mentorships, organizations, proposals
+from core.services import accounts, cohorts, matching, mentorships, organizations, proposals, search
 from core.services.mentors import commitments
 from core.services.waiting import unproposed_referrals
 
@@ -101,6 +103,7 @@ async def test_the_demo_covers_the_whole_flow_the_same_way_on_every_backend(
         await check_nothing_happened_after_today(session)
         await check_logins(session)
         await check_matching(session)
+        await check_search(session)
 
     assert await seed_demo(sessions) is None
     assert await snapshot(sessions) == seeded
@@ -205,6 +208,32 @@ async def check_matching(session: AsyncSession) -> None:
             draft.score == pytest.approx(assessment.candidate.score, abs=1e-4)
             and draft.score >= run.minimum_score
         )
+
+
+async def check_search(session: AsyncSession) -> None:
+    """Typos, missing accents and the other language find the demo mentors meant."""
+    token, _ = await accounts.sign_in(session, "coordinator@rideau.demo.tremplin.ca", DEMO_PASSWORD)
+    coordinator = await accounts.resolve_actor(session, token, "rideau")
+    engine = EmbeddedSearch(None)
+    documents, _ = await mentor_documents(session, None)
+    await engine.upsert(documents)
+
+    async def titles(text: str) -> list[str]:
+        page = await search.search_mentors(
+            session, coordinator, engine, search.MentorSearch(text=text, limit=50)
+        )
+        assert page.total > 0, text
+        return [profile.job_title for profile, _ in page.mentors]
+
+    typo = await titles("enginer")
+    assert all("engineer" in title.lower() for title in typo[:10])
+    assert any(title.startswith("Ingénieur") for title in typo)  # through the French synonyms
+    # French query, accents left out: French and English software engineers alike.
+    found = await titles("ingenieur logiciel")
+    assert any(title.startswith("Ingénieur") for title in found)
+    assert any("Software Engineer" in title for title in found)
+    # "comptable" is French for accountant: English profiles come up too.
+    assert any("Accountant" in title for title in await titles("comptable"))
 
 
 async def test_the_demo_leaves_a_platform_in_use_alone(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -44,6 +44,12 @@ def composed_matching_keys() -> set[str]:
     keys |= {f"declared.region.{region}" for region in CULTURAL_REGIONS}
     for item in WORK_STYLE_ITEMS:
         keys |= {f"declared.work_style.{item}{end}" for end in ("", ".low", ".high")}
+    # Mentor search's yes/no facet values.
+    keys |= {
+        f"search.{facet}.{value}"
+        for facet in ("open_to_virtual", "has_capacity")
+        for value in ("true", "false")
+    }
     return keys
 
 
