@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Response, get
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -22,6 +22,7 @@ from core.search.engines import search_engine
 from core.search.outbox import run_indexer
 from core.search.port import SearchEngine
 from core.settings import Settings, get_settings
+from core.throttle import SignInThrottle
 
 ORGANIZATION_HEADER = "Tremplin-Organization"
 
@@ -43,9 +44,31 @@ async def graphql_context(request: Request[Any, Any, Any], db_session: AsyncSess
         default_language=settings.default_language,
         lock=asyncio.Lock(),
         search=request.app.state.search,
+        throttle=request.app.state.throttle,
+        client_address=request.client.host if request.client else None,
     )
     context.loaders = Loaders(context)
     return context
+
+
+# Sent with every answer: nothing here is meant to be framed, sniffed, cached by a shared
+# proxy or referred onwards. GraphiQL (served in debug) loads its scripts from a CDN, so
+# the content policy only forbids framing.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "Cache-Control": "no-store",
+}
+
+
+async def security_headers(response: Response[Any]) -> Response[Any]:
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 @get("/health", sync_to_thread=False)
@@ -96,6 +119,12 @@ class TremplinPlugin(InitPluginProtocol):
             context_getter=graphql_context,
         )
         app_config.state["search"] = self.search or search_engine(settings)
+        app_config.state["throttle"] = SignInThrottle.of(
+            settings.sign_in_failures_allowed,
+            settings.sign_in_lockout_minutes,
+            settings.sign_in_attempts_per_minute,
+        )
+        app_config.after_request = security_headers
         app_config.lifespan.append(database)
         app_config.dependencies["db_session"] = Provide(provide_db_session)
         app_config.route_handlers.extend([graphql, health])

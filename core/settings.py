@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=64, description="KiB")
     graphql_max_depth: int = Field(default=12, ge=2)
+    sign_in_failures_allowed: int = Field(
+        default=5, ge=1, description="Failed sign-ins after which an account is locked for a while."
+    )
+    sign_in_lockout_minutes: int = Field(default=15, ge=1, description="How long that lock lasts.")
+    sign_in_attempts_per_minute: int = Field(
+        default=30, ge=1, description="Sign-ins one client address may try a minute."
+    )
     meilisearch_url: str | None = Field(
         default=None,
         description="Meilisearch server (http://host:7700); unset: the embedded engine under data_dir.",

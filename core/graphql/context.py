@@ -30,6 +30,8 @@ class Context(BaseContext, kw_only=True):
     lock: asyncio.Lock
     loaders: Any = None
     search: Any = None  # the search engine (core.search.port.SearchEngine) of this app
+    throttle: Any = None  # the app's sign-in throttle (core.throttle.SignInThrottle)
+    client_address: str | None = None
     _actor: Actor | None = None
     _actor_error: DomainError | None = None
 

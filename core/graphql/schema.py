@@ -272,7 +272,13 @@ class FlowQuery:
 class FlowMutation:
     @strawberry.mutation
     async def sign_in(self, info: GraphQLInfo, email: str, password: str) -> SignInPayload:
-        token, _ = await info.context.run(accounts.sign_in, email, password)
+        token, _ = await info.context.run(
+            accounts.sign_in,
+            email,
+            password,
+            throttle=info.context.throttle,
+            address=info.context.client_address,
+        )
         info.context.token = token
         return SignInPayload(token=token, viewer=_viewer(await info.context.actor()))
 

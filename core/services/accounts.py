@@ -12,6 +12,7 @@ from core.access import Actor
 from core.errors import DomainError, Unauthenticated
 from core.models import AuthToken, Language, Membership, Organization, Role, User
 from core.settings import get_settings
+from core.throttle import SignInThrottle
 
 
 async def create_user(
@@ -44,11 +45,27 @@ async def create_user(
     return user
 
 
-async def sign_in(session: AsyncSession, email: str, password: str) -> tuple[str, User]:
-    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+async def sign_in(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    throttle: SignInThrottle | None = None,
+    address: str | None = None,
+) -> tuple[str, User]:
+    """A sign-in token for the right password. With a ``throttle`` (the API's), repeated
+    failures lock the account for a while and one ``address`` may only try so often."""
+    email = email.strip().lower()
+    if throttle is not None:
+        throttle.check(email, address)
+    user = await session.scalar(select(User).where(User.email == email))
     valid = security.verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
+        if throttle is not None:
+            throttle.failed(email)
         raise DomainError("INVALID_CREDENTIALS")
+    if throttle is not None:
+        throttle.succeeded(email)
     token = security.new_token()
     session.add(
         AuthToken(
