@@ -12,17 +12,17 @@ message holds at most the status code (never a response body).
 """
 
 import asyncio
-import csv
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
 
 import httpx
 
+from core.matching.text import glossary
+from core.search.documents import SYNONYMS_PER_LANGUAGE
 from core.search.port import (
     EVERYONE,
     FACETS,
@@ -32,9 +32,7 @@ from core.search.port import (
     SearchUnavailable,
 )
 
-GLOSSARY_PATH = Path(__file__).parents[1] / "data" / "glossary.csv"
 SEARCHABLE = ("occupation_titles", "job_title", "synonyms", "bio")
-SYNONYMS_PER_LANGUAGE = 3
 # Words, typos, proximity, attribute and exactness decide; the id breaks ties, so pages
 # are deterministic (and an empty query lists mentors by id, as the embedded engine does).
 RANKING_RULES = ("words", "typo", "proximity", "attribute", "exactness", "sort")
@@ -71,19 +69,15 @@ def filters_for(query: MentorQuery) -> list[str]:
 
 @cache
 def glossary_synonyms() -> dict[str, list[str]]:
-    """French↔English synonyms from the glossary: each concept's first entries in each
-    language are made mutual synonyms."""
+    """French↔English synonyms from the career glossary: each concept's first entries in
+    each language (those the embedded engine's documents carry) are mutual synonyms."""
     synonyms: dict[str, list[str]] = {}
-    with GLOSSARY_PATH.open(encoding="utf-8") as file:
-        for row in csv.DictReader(file):
-            entries: list[str] = []
-            for language in ("en", "fr"):
-                words = [word.strip().lower() for word in row[language].split("|") if word.strip()]
-                entries.extend(words[:SYNONYMS_PER_LANGUAGE])
-            entries = list(dict.fromkeys(entries))
-            for entry in entries:
-                known = synonyms.setdefault(entry, [])
-                known.extend(other for other in entries if other != entry and other not in known)
+    for concept in glossary().values():
+        entries = [*concept.en[:SYNONYMS_PER_LANGUAGE], *concept.fr[:SYNONYMS_PER_LANGUAGE]]
+        entries = list(dict.fromkeys(entry.lower() for entry in entries))
+        for entry in entries:
+            known = synonyms.setdefault(entry, [])
+            known.extend(other for other in entries if other != entry and other not in known)
     return {entry: others for entry, others in synonyms.items() if others}
 
 
