@@ -223,3 +223,27 @@ async def test_a_peer_mentor_employed_since_a_future_date(graphql: GraphQL, sess
     profile = {"occupationNoc": "21231", "isPeer": True, "employedSince": tomorrow}
     query = "mutation($input: MentorProfileInput!) { saveMyMentorProfile(input: $input) { id } }"
     await assert_refused(graphql, sessions, query, {"input": profile}, code="DATE_IN_FUTURE", token=token)
+
+
+@pytest.mark.parametrize(
+    ("declared", "code"),
+    [
+        ({"culturalBackgrounds": ["atlantis"]}, "UNKNOWN_CULTURAL_REGION"),
+        ({"workStyle": {"structure": 7}}, "OUT_OF_RANGE"),
+        ({"workStyle": {"feedback": 0}}, "OUT_OF_RANGE"),
+    ],
+)
+async def test_declared_traits_outside_the_questionnaire(
+    graphql: GraphQL, sessions, world: World, declared: dict[str, Any], code: str
+) -> None:
+    mentor = await graphql.sign_in(world.emails["mentor"], PASSWORD)
+    profile = {"occupationNoc": "21231", **declared}
+    query = "mutation($input: MentorProfileInput!) { saveMyMentorProfile(input: $input) { id } }"
+    await assert_refused(graphql, sessions, query, {"input": profile}, code=code, token=mentor)
+    # The newcomer declares for themself, through the same checks.
+    newcomer = await graphql.sign_in(world.emails["client"], PASSWORD)
+    update = (
+        "mutation($id: UUID!, $input: MenteeUpdateInput!) { updateMentee(id: $id, input: $input) { id } }"
+    )
+    variables = {"id": str(world.mentee_ids["client"]), "input": declared}
+    await assert_refused(graphql, sessions, update, variables, code=code, token=newcomer)
