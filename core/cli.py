@@ -270,6 +270,40 @@ def search_drain() -> None:
     console.print(f"Indexed [bold]{asyncio.run(run())}[/bold] mentor profiles from the outbox.")
 
 
+@main.group("mail")
+def mail_group() -> None:
+    """The development mailbox: <data dir>/mailbox/, where mail goes when no SMTP server is set."""
+
+
+@mail_group.command("list")
+def mail_list() -> None:
+    """Number, date, recipient and subject of each message, oldest first."""
+    from core import mail
+
+    for number, path in enumerate(mail.mailbox(mail.mailbox_directory(get_settings())), start=1):
+        message = mail.read_message(path)
+        console.print(
+            f"{number:>4}  {message['Date']}  {message['To']}  {message['Subject']}",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@mail_group.command("show")
+@click.argument("number", type=click.IntRange(min=1))
+def mail_show(number: int) -> None:
+    """The headers and text of message NUMBER (as `tremplin mail list` numbers them)."""
+    from core import mail
+
+    messages = mail.mailbox(mail.mailbox_directory(get_settings()))
+    if number > len(messages):
+        raise click.ClickException(f"The mailbox holds {len(messages)} message(s).")
+    message = mail.read_message(messages[number - 1])
+    for header in ("Date", "From", "To", "Subject"):
+        console.print(f"{header}: {message[header]}", markup=False, soft_wrap=True)
+    console.print("\n" + mail.plain_text(message), markup=False, soft_wrap=True)
+
+
 @main.group()
 def schema() -> None:
     """The published contracts."""
