@@ -25,6 +25,8 @@ class Actor:
     roles: frozenset[Role] = field(default_factory=frozenset)
     # Every organization the person belongs to, with their roles there.
     memberships: dict[uuid.UUID, frozenset[Role]] = field(default_factory=dict)
+    # An integration client may only call these GraphQL root fields; None for a person.
+    operations: frozenset[str] | None = None
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
