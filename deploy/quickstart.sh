@@ -56,6 +56,7 @@ case "${1:-}" in
         setup
         start_postgresql
         export TREMPLIN_REQUIRE_POSTGRES=1
+        export TREMPLIN_REQUIRE_OIDC=1
         shift
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
