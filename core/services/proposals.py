@@ -10,9 +10,10 @@ from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 from core.models import (
     Answer,
+    ConsentPurpose,
     MatchProposal,
     MenteeProfile,
     MentorProfile,
@@ -25,7 +26,7 @@ from core.models import (
 )
 from core.paging import fetch_page
 from core.plugins import notify
-from core.services import matching
+from core.services import consents, matching
 from core.services.matching import admitted_referral
 from core.services.mentors import get_visible_mentor
 from core.services.mentorships import active_mentorship_id
@@ -74,6 +75,10 @@ async def propose_match(
         raise DomainError("PROPOSAL_PENDING")
     if await active_mentorship_id(session, mentee.id, program.id) is not None:
         raise DomainError("ALREADY_MATCHED")
+    if not await consents.has_consent(
+        session, mentee.id, ConsentPurpose.MENTOR_PROPOSAL, program.organization_id
+    ):
+        raise DomainError("NO_PROPOSAL_CONSENT")
     # The actor coordinates the program, so the pool they see is the program org's.
     mentor = await get_visible_mentor(session, actor, mentor_id)
     assessment = await matching.assess_pair(session, program, mentee, mentor)
@@ -110,6 +115,8 @@ async def _proposal_side(
         return "mentor", mentee
     if mentee.user_id == actor.user_id or actor.is_staff_of(mentee.owner_organization_id):
         return "mentee", mentee
+    if actor.is_reading_staff_of(mentee.owner_organization_id):
+        raise Forbidden()  # the agency's read-only staff see the proposal, answer nothing
     raise NotFound()
 
 

@@ -11,9 +11,10 @@ from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 from core.models import (
     ACTIVE_REFERRAL_STATUSES,
+    ConsentPurpose,
     Membership,
     MenteeProfile,
     Program,
@@ -23,6 +24,7 @@ from core.models import (
 from core.paging import fetch_page
 from core.plugins import enabled_plugins, get_plugin_host, notify
 from core.rules import Facts
+from core.services import consents
 from core.services.mentorships import active_mentorship_id
 from core.services.programs import current_rules, may_refer, require_type_enabled
 
@@ -88,6 +90,18 @@ def _details(details: object) -> dict[str, str]:
     return cleaned
 
 
+def _require_referrer(actor: Actor, mentee: MenteeProfile | None) -> MenteeProfile:
+    """The owning agency's staff refer (or withdraw) a client, the newcomer themself;
+    the agency's read-only staff see the file but may not; anyone else: not found."""
+    if mentee is None or not (
+        actor.is_reading_staff_of(mentee.owner_organization_id) or mentee.user_id == actor.user_id
+    ):
+        raise NotFound()
+    if not (actor.is_staff_of(mentee.owner_organization_id) or mentee.user_id == actor.user_id):
+        raise Forbidden()
+    return mentee
+
+
 async def submit_referral(
     session: AsyncSession,
     actor: Actor,
@@ -100,11 +114,9 @@ async def submit_referral(
 ) -> Referral:
     """The owning agency refers its client (or a newcomer refers themself) to a
     program, with the client's consent to share their file with the program's org."""
-    mentee = await session.get(MenteeProfile, mentee_id)
-    if mentee is None or not (
-        actor.is_staff_of(mentee.owner_organization_id) or mentee.user_id == actor.user_id
-    ):
-        raise NotFound()
+    mentee = _require_referrer(actor, await session.get(MenteeProfile, mentee_id))
+    if mentee.anonymized_at is not None:
+        raise DomainError("PERSON_ANONYMIZED")
     if not consent:
         raise DomainError("CONSENT_REQUIRED", field="consent")
     program = await session.get(Program, program_id)
@@ -126,6 +138,10 @@ async def submit_referral(
         raise DomainError("DUPLICATE_REFERRAL")
     cleaned = _details(details)
     check = await evaluate(session, program, mentee, cleaned)
+    # The referral form's consent covers both: the program's organization reads the
+    # file, and the mentors it proposes see the newcomer's card.
+    for purpose in (ConsentPurpose.REFERRAL, ConsentPurpose.MENTOR_PROPOSAL):
+        await consents.record(session, actor, mentee, purpose, program.organization_id)
     referral = Referral(
         mentee_id=mentee.id,
         program_id=program.id,
@@ -144,12 +160,16 @@ async def submit_referral(
 
 
 async def _referral_for_program_staff(
-    session: AsyncSession, actor: Actor, referral_id: uuid.UUID
+    session: AsyncSession, actor: Actor, referral_id: uuid.UUID, *, change: bool = True
 ) -> tuple[Referral, Program]:
+    """A referral to a program of the actor's organization. Its read-only staff read it
+    (``change=False``) but decide nothing; anyone else: not found."""
     referral = await session.get(Referral, referral_id)
     program = await session.get(Program, referral.program_id) if referral else None
-    if referral is None or program is None or not actor.is_staff_of(program.organization_id):
+    if referral is None or program is None or not actor.is_reading_staff_of(program.organization_id):
         raise NotFound()
+    if change and not actor.is_staff_of(program.organization_id):
+        raise Forbidden()
     return referral, program
 
 
@@ -161,7 +181,7 @@ async def _check_now(session: AsyncSession, referral: Referral, program: Program
 async def check_eligibility(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> Check:
     """Every criterion, checked now against the client's current file and the program's
     current rules (nothing is recorded: the decision records its own check)."""
-    referral, program = await _referral_for_program_staff(session, actor, referral_id)
+    referral, program = await _referral_for_program_staff(session, actor, referral_id, change=False)
     return await _check_now(session, referral, program)
 
 
@@ -215,13 +235,9 @@ async def withdraw_referral(
     """The referring agency (or the client) takes the referral back; the program's
     organization loses access to the file at once."""
     referral = await session.get(Referral, referral_id)
-    mentee = await session.get(MenteeProfile, referral.mentee_id) if referral else None
-    if (
-        referral is None
-        or mentee is None
-        or not (actor.is_staff_of(mentee.owner_organization_id) or mentee.user_id == actor.user_id)
-    ):
+    if referral is None:
         raise NotFound()
+    _require_referrer(actor, await session.get(MenteeProfile, referral.mentee_id))
     if referral.status not in ACTIVE_REFERRAL_STATUSES:
         raise DomainError("REFERRAL_NOT_PENDING")
     if await active_mentorship_id(session, referral.mentee_id, referral.program_id) is not None:

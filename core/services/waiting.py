@@ -12,6 +12,7 @@ from core import clock
 from core.access import Actor
 from core.errors import NotFound
 from core.models import (
+    ConsentPurpose,
     MatchProposal,
     Mentorship,
     MentorshipStatus,
@@ -20,6 +21,7 @@ from core.models import (
     Referral,
     ReferralStatus,
 )
+from core.services.consents import consent_given
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,11 @@ async def unproposed_referrals(session: AsyncSession, program_id: uuid.UUID) -> 
         MatchProposal.status == ProposalStatus.PENDING,
         col(MatchProposal.expires_at) > clock.now(),
     )
-    return list(await session.scalars(_waiting(program_id).where(col(Referral.id).not_in(proposed))))
+    program = await session.get_one(Program, program_id)
+    consented = consent_given(ConsentPurpose.MENTOR_PROPOSAL, Referral.mentee_id, program.organization_id)
+    return list(
+        await session.scalars(_waiting(program_id).where(col(Referral.id).not_in(proposed), consented))
+    )
 
 
 def _waiting(program_id: uuid.UUID) -> SelectOfScalar[Referral]:

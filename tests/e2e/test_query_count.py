@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core import clock
 from core.models import (
     Answer,
+    Consent,
+    ConsentPurpose,
     MatchProposal,
     MenteeProfile,
     Mentorship,
@@ -62,8 +64,14 @@ async def add_mentorships(sessions: async_sessionmaker[AsyncSession], world: Wor
                 agreement_date=today,
                 planned_end=today + timedelta(weeks=12),
             )
+            consent = Consent(
+                mentee_id=mentee.id,
+                purpose=ConsentPurpose.REFERRAL,
+                organization_id=world.organizations["hub"],
+                granted_by_user_id=world.actors["agency_coordinator"].user_id,
+            )
             # No ORM relationships, so no automatic insert order: flush parents first.
-            for row in (mentee, referral, proposal, mentorship):
+            for row in (mentee, consent, referral, proposal, mentorship):
                 session.add(row)
                 await session.flush()
 
