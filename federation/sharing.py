@@ -4,9 +4,11 @@ A newcomer's file belongs to the organization that registered it. Anyone else re
 only on one of these grounds, each showing only the fields its purpose needs:
 
 - ``referral``: staff of an organization whose program the newcomer was referred to,
-  with consent, while the referral is live (submitted or admitted);
+  while the referral is live (submitted or admitted) and the newcomer's consent to that
+  organization is (``core.services.consents``);
 - ``mentorship``: the mentor of one of the newcomer's mentorships;
-- ``proposal``: a mentor a pending match proposal asks to decide on the newcomer.
+- ``proposal``: a mentor a pending match proposal asks to decide on the newcomer, while
+  the newcomer's consent to cards shown to that organization's mentors is live.
 
 Every read on those grounds is written to the audit trail. Mentors, in the shared pool,
 are visible according to their own visibility setting.
@@ -27,6 +29,7 @@ from core.models import (
     ACTIVE_REFERRAL_STATUSES,
     AuditAction,
     AuditEvent,
+    ConsentPurpose,
     MatchProposal,
     MenteeProfile,
     MentorProfile,
@@ -38,6 +41,8 @@ from core.models import (
     Referral,
 )
 from core.plugins import await_me_maybe, get_plugin_host
+from core.services import audit
+from core.services.consents import consent_given
 
 
 class Grounds(StrEnum):
@@ -113,6 +118,7 @@ def referral_grant(actor: Actor) -> ColumnElement[bool]:
             Referral.mentee_id == MenteeProfile.id,
             col(Referral.status).in_(ACTIVE_REFERRAL_STATUSES),
             Program.organization_id == actor.organization_id,
+            consent_given(ConsentPurpose.REFERRAL, MenteeProfile.id, actor.organization_id),
         )
     )
 
@@ -155,10 +161,13 @@ async def mentee_views(
     ):
         grounds[mentee_id].add(Grounds.MENTORSHIP)
     for mentee_id in await session.scalars(
-        select(MatchProposal.mentee_id).where(
+        select(MatchProposal.mentee_id)
+        .join(Program, col(Program.id) == MatchProposal.program_id)
+        .where(
             col(MatchProposal.mentee_id).in_(ids),
             col(MatchProposal.mentor_id).in_(mentor_ids),
             MatchProposal.status == ProposalStatus.PENDING,
+            consent_given(ConsentPurpose.MENTOR_PROPOSAL, MatchProposal.mentee_id, Program.organization_id),
         )
     ):
         grounds[mentee_id].add(Grounds.PROPOSAL)
@@ -176,7 +185,7 @@ async def mentee_views(
         best = next((ground for ground in _PRECEDENCE if ground in found), None)
         if best is not None:
             views[mentee_id] = MenteeView(profiles[mentee_id], best)
-    audit_reads(session, actor, [view for view in views.values() if view.grounds in AUDITED], subject)
+    await audit_reads(session, actor, [view for view in views.values() if view.grounds in AUDITED], subject)
     return views
 
 
@@ -194,19 +203,20 @@ def _audit_event(
     )
 
 
-def audit_reads(session: AsyncSession, actor: Actor, views: list[MenteeView], subject: str) -> None:
-    session.add_all(
-        _audit_event(actor, view.profile, AuditAction.READ, view.grounds, subject) for view in views
+async def audit_reads(session: AsyncSession, actor: Actor, views: list[MenteeView], subject: str) -> None:
+    await audit.append(
+        session,
+        (_audit_event(actor, view.profile, AuditAction.READ, view.grounds, subject) for view in views),
     )
 
 
-def audit_change(
+async def audit_change(
     session: AsyncSession, actor: Actor, mentee: MenteeProfile, subject: str, grounds: Grounds
 ) -> None:
     """Record a change to a client's data made by someone outside the owning org."""
     if actor.is_staff_of(mentee.owner_organization_id) or mentee.user_id == actor.user_id:
         return
-    session.add(_audit_event(actor, mentee, AuditAction.CHANGE, grounds, subject))
+    await audit.append(session, [_audit_event(actor, mentee, AuditAction.CHANGE, grounds, subject)])
 
 
 def mentor_visible_to(organization_id: uuid.UUID | None) -> ColumnElement[bool]:

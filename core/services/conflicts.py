@@ -24,9 +24,14 @@ from federation.sharing import Grounds, MenteeView
 _STAFF_GROUNDS = frozenset({Grounds.OWNER, Grounds.REFERRAL})
 
 
-async def _declarable(session: AsyncSession, actor: Actor, mentee_id: uuid.UUID) -> MenteeView:
+async def _declarable(
+    session: AsyncSession, actor: Actor, mentee_id: uuid.UUID, *, change: bool = True
+) -> MenteeView:
+    """The file of a newcomer whose conflicts the actor may read, or (``change``) declare
+    and withdraw: read-only staff only read them."""
     view = await get_mentee(session, actor, mentee_id)
-    if view.grounds == Grounds.SELF or (view.grounds in _STAFF_GROUNDS and actor.is_staff):
+    staff = actor.is_staff if change else actor.is_reading_staff
+    if view.grounds == Grounds.SELF or (view.grounds in _STAFF_GROUNDS and staff):
         return view
     raise Forbidden()
 
@@ -53,7 +58,7 @@ async def declare_conflict(
         mentee_id=mentee_id, mentor_id=mentor.id, kind=kind, note=note, declared_by_user_id=actor.user_id
     )
     session.add(conflict)
-    sharing.audit_change(session, actor, view.profile, "conflict_of_interest", view.grounds)
+    await sharing.audit_change(session, actor, view.profile, "conflict_of_interest", view.grounds)
     await session.flush()
     return conflict
 
@@ -61,7 +66,7 @@ async def declare_conflict(
 async def list_conflicts(
     session: AsyncSession, actor: Actor, mentee_id: uuid.UUID
 ) -> list[ConflictOfInterest]:
-    await _declarable(session, actor, mentee_id)
+    await _declarable(session, actor, mentee_id, change=False)
     rows = await session.scalars(
         select(ConflictOfInterest)
         .where(ConflictOfInterest.mentee_id == mentee_id)
@@ -76,5 +81,5 @@ async def withdraw_conflict(session: AsyncSession, actor: Actor, conflict_id: uu
         raise NotFound()
     view = await _declarable(session, actor, conflict.mentee_id)
     await session.delete(conflict)
-    sharing.audit_change(session, actor, view.profile, "conflict_of_interest", view.grounds)
+    await sharing.audit_change(session, actor, view.profile, "conflict_of_interest", view.grounds)
     await session.flush()

@@ -297,7 +297,7 @@ async def record_outcome(
         recorded_by_user_id=actor.user_id,
     )
     session.add(outcome)
-    audit_change(session, actor, mentee, "outcome", Grounds.REFERRAL)
+    await audit_change(session, actor, mentee, "outcome", Grounds.REFERRAL)
     await session.flush()
     await notify(session, "outcome_recorded", program, actor=actor, outcome=outcome)
     return outcome

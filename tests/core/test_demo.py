@@ -1,6 +1,7 @@
 """The demo seeder: every stage of the flow and every role, the same rows for the same
 seed on every backend, and nothing written on a platform already in use."""
 
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlmodel import SQLModel
 
 from core import clock
+from core.access import Actor
 from core.db import UTCDateTime, _sqlite_pragmas, session_factory
 from core.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from core.matching import explain
 from core.models import (
+    AuditEvent,
     CohortMode,
+    Language,
     MatchProposal,
     Meeting,
     MenteeProfile,
@@ -42,25 +46,27 @@ from core.models import (
 from core.search.documents import mentor_documents
 from core.search.embedded import EmbeddedSearch
 from core.security import MIN_PASSWORD_LENGTH
-from core.services import accounts, cohorts, matching, mentorships, organizations, proposals, search
+from core.services import accounts, audit, cohorts, matching, mentorships, organizations, proposals, search
 from core.services.mentors import commitments
 from core.services.waiting import unproposed_referrals
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
+VARYING = {"password_hash", "entry_hash", "previous_hash"}
 # Dates allowed after the day of seeding: ends still planned, proposals still waiting.
 FUTURE_ALLOWED = {"expires_at", "planned_end", "new_end", "previous_end"}
 
 
 async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> Snapshot:
     """Every row of every table, without what two runs may not share: dates (relative to
-    the day of seeding) and password hashes (salted)."""
+    the day of seeding), password hashes (salted) and the audit chain's hashes (they
+    cover the entries' times)."""
     rows: Snapshot = {}
     async with sessions() as session:
         for table in SQLModel.metadata.sorted_tables:
             columns = [
                 column
                 for column in table.columns
-                if not isinstance(column.type, UTCDateTime | sa.Date) and column.name != "password_hash"
+                if not isinstance(column.type, UTCDateTime | sa.Date) and column.name not in VARYING
             ]
             names = [column.name for column in columns]
             key = itemgetter(*(names.index(column.name) for column in table.primary_key.columns))
@@ -104,6 +110,7 @@ async def test_the_demo_covers_the_whole_flow_the_same_way_on_every_backend(
         await check_logins(session)
         await check_matching(session)
         await check_search(session)
+        await check_audit_trails(session)
 
     assert await seed_demo(sessions) is None
     assert await snapshot(sessions) == seeded
@@ -208,6 +215,22 @@ async def check_matching(session: AsyncSession) -> None:
             draft.score == pytest.approx(assessment.candidate.score, abs=1e-4)
             and draft.score >= run.minimum_score
         )
+
+
+async def check_audit_trails(session: AsyncSession) -> None:
+    """The demo's cross-organization reads are on each owning agency's chain, intact."""
+    owners = set(await session.scalars(sa.select(AuditEvent.owner_organization_id).distinct()))
+    assert owners, "the demo must show audited reads"
+    for organization_id in owners:
+        admin = Actor(
+            user_id=uuid.uuid4(),
+            display_name="Admin",
+            language=Language.EN,
+            organization_id=organization_id,
+            roles=frozenset({Role.ORG_ADMIN}),
+        )
+        check = await audit.verify_audit_trail(session, admin)
+        assert check.valid and check.checked > 0
 
 
 async def check_search(session: AsyncSession) -> None:
