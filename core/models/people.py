@@ -77,6 +77,9 @@ class MenteeProfile(SQLModel, table=True):
     case_notes: str = Field(default="", sa_type=sa.Text, description="Owner organization only.")
     created_at: datetime = created_at_field()
     updated_at: datetime | None = timestamp_field()
+    # Set when the file was anonymized on request (core.services.privacy): what
+    # identified the person is gone, what counts in the statistics stays.
+    anonymized_at: datetime | None = timestamp_field()
 
 
 class MentorProfile(SQLModel, table=True):
