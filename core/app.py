@@ -4,12 +4,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.litestar import make_graphql_controller
@@ -18,6 +20,7 @@ from core.db import create_engine, session_factory
 from core.graphql.context import Context
 from core.graphql.loaders import Loaders
 from core.graphql.schema import build_schema
+from core.http import oauth, sessions, sign_on
 from core.search.engines import search_engine
 from core.search.outbox import run_indexer
 from core.search.port import SearchEngine
@@ -34,11 +37,10 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
 
 async def graphql_context(request: Request[Any, Any, Any], db_session: AsyncSession) -> Context:
     settings: Settings = request.app.state.settings
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
     context = Context(
         session=db_session,
-        token=token.strip() if scheme.lower() == "bearer" and token.strip() else None,
+        # Bearer token, or the browser session cookie with its CSRF header (else 403).
+        token=sessions.request_token(request),
         organization_slug=request.headers.get(ORGANIZATION_HEADER.lower()) or None,
         accept_language=request.headers.get("accept-language"),
         default_language=settings.default_language,
@@ -118,6 +120,10 @@ class TremplinPlugin(InitPluginProtocol):
             allow_queries_via_get=False,
             context_getter=graphql_context,
         )
+        # /graphql's contract is its GraphQL schema (schemas/schema.graphql); the OpenAPI
+        # document served at /schema/openapi.json describes the other HTTP routes.
+        graphql.include_in_schema = False
+        app_config.openapi_config = OpenAPIConfig(title="Tremplin", version=version("tremplin"))
         app_config.state["search"] = self.search or search_engine(settings)
         app_config.state["throttle"] = SignInThrottle.of(
             settings.sign_in_failures_allowed,
@@ -127,7 +133,10 @@ class TremplinPlugin(InitPluginProtocol):
         app_config.after_request = security_headers
         app_config.lifespan.append(database)
         app_config.dependencies["db_session"] = Provide(provide_db_session)
-        app_config.route_handlers.extend([graphql, health])
+        app_config.route_handlers.extend([graphql, health, oauth.token])
+        app_config.route_handlers.extend(
+            [sessions.open_session, sign_on.begin_sign_on, sign_on.finish_sign_on]
+        )
         return app_config
 
 
@@ -138,4 +147,10 @@ def create_app(
     ``index_in_background``: drain the search outbox every second while serving (tests
     that drain it themselves turn it off)."""
     settings = settings or get_settings()
-    return Litestar(plugins=[TremplinPlugin(settings, search, index_in_background)], debug=False)
+    return Litestar(
+        plugins=[TremplinPlugin(settings, search, index_in_background)],
+        debug=False,
+        # Refused with 413 as it is read (Litestar ignores this when a plugin sets it);
+        # no GraphQL document or form of ours comes near.
+        request_max_body_size=settings.request_max_body_bytes,
+    )

@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from core import models
+from core.graphql.accounts import AccountsMutation, AccountsQuery, DeliverMail, OperationsGranted
 from core.graphql.context import GraphQLInfo
 from core.graphql.errors import LocalizedErrors
 from core.graphql.events import EventsMutation, EventsQuery
@@ -32,12 +33,14 @@ from core.graphql.inputs import (
     given,
     given_profile,
 )
+from core.graphql.limits import QueryComplexityLimiter
 from core.graphql.matching import MatchingMutation, MatchingQuery
+from core.graphql.privacy import PrivacyMutation, PrivacyQuery
 from core.graphql.rules import RulesMutation, RulesQuery
 from core.graphql.search import SearchQuery
+from core.graphql.sign_on import SignOnMutation, SignOnQuery
 from core.graphql.taxonomy import TaxonomyQuery
 from core.graphql.types import (
-    AuditEvent,
     EligibilityReport,
     MatchProposal,
     Meeting,
@@ -56,11 +59,11 @@ from core.graphql.types import (
     eligibility_checks,
     load_mentor,
 )
+from core.http.sessions import cleared_session_cookies
 from core.models import Language, MentorshipStatus, ProposalStatus, ReferralStatus
 from core.plugins import get_plugin_host
 from core.services import (
     accounts,
-    audit,
     mentees,
     mentors,
     mentorships,
@@ -262,10 +265,6 @@ class FlowQuery:
     async def mentorship(self, info: GraphQLInfo, id: uuid.UUID) -> Mentorship:
         return Mentorship(row=await info.context.call(mentorships.get_mentorship, id))
 
-    @strawberry.field(description="Organization admins: reads and changes of their clients' data by others")
-    async def audit_events(self, info: GraphQLInfo, limit: int = 50, offset: int = 0) -> Page[AuditEvent]:
-        rows, total = await info.context.call(audit.list_audit_events, limit=limit, offset=offset)
-        return Page(items=[AuditEvent(row=row) for row in rows], total_count=total)
 
 
 @strawberry.type
@@ -286,6 +285,9 @@ class FlowMutation:
     async def sign_out(self, info: GraphQLInfo) -> bool:
         await info.context.actor()
         await info.context.run(accounts.sign_out, info.context.token or "")
+        request, response = info.context.request, info.context.response
+        if request is not None and response is not None:  # a browser session's cookies go with it
+            response.cookies.extend(cleared_session_cookies(request.app.state.settings))
         return True
 
     @strawberry.mutation
@@ -402,8 +404,26 @@ class FlowMutation:
 
 
 # Each feature module contributes its own root fields; the schema merges them.
-QUERIES: tuple[type, ...] = (FlowQuery, RulesQuery, MatchingQuery, SearchQuery, EventsQuery, TaxonomyQuery)
-MUTATIONS: tuple[type, ...] = (FlowMutation, RulesMutation, MatchingMutation, EventsMutation)
+QUERIES: tuple[type, ...] = (
+    FlowQuery,
+    RulesQuery,
+    MatchingQuery,
+    SearchQuery,
+    EventsQuery,
+    TaxonomyQuery,
+    PrivacyQuery,
+    AccountsQuery,
+    SignOnQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    FlowMutation,
+    RulesMutation,
+    MatchingMutation,
+    EventsMutation,
+    PrivacyMutation,
+    AccountsMutation,
+    SignOnMutation,
+)
 
 
 class TremplinSchema(strawberry.Schema):
@@ -429,6 +449,9 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxTokensLimiter(max_token_count=5000),
             lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: QueryComplexityLimiter(max_complexity=settings.graphql_max_complexity),
             LocalizedErrors,
+            OperationsGranted,
+            DeliverMail,
         ],
     )

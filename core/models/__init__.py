@@ -1,6 +1,8 @@
 """Every table, imported in one place so that metadata (and Alembic) sees them all."""
 
-from core.models.audit import AuditAction, AuditEvent
+from core.models.account_tokens import AccountToken, AccountTokenPurpose
+from core.models.audit import GENESIS_HASH, AuditAction, AuditChainHead, AuditEvent
+from core.models.consent import PER_ORGANIZATION, Consent, ConsentPurpose
 from core.models.events import Event, EventAudience, EventKind, EventRegistration, ParticipantRole
 from core.models.flow import (
     ACTIVE_REFERRAL_STATUSES,
@@ -19,6 +21,7 @@ from core.models.flow import (
     Referral,
     ReferralStatus,
 )
+from core.models.integrations import IntegrationClient
 from core.models.matching import (
     CohortDraft,
     CohortMode,
@@ -47,11 +50,17 @@ from core.models.people import (
 )
 from core.models.programs import Program, ProgramReferrer, ProgramRuleSet
 from core.models.search import SearchOutbox
+from core.models.sign_on import ExternalIdentity, SignOnAttempt, SignOnProvider
 
 __all__ = [
     "ACTIVE_REFERRAL_STATUSES",
+    "GENESIS_HASH",
+    "PER_ORGANIZATION",
+    "AccountToken",
+    "AccountTokenPurpose",
     "Answer",
     "AuditAction",
+    "AuditChainHead",
     "AuditEvent",
     "AuthToken",
     "CohortDraft",
@@ -59,13 +68,17 @@ __all__ = [
     "CohortRun",
     "ConflictKind",
     "ConflictOfInterest",
+    "Consent",
+    "ConsentPurpose",
     "DraftStatus",
     "EmploymentStatus",
     "Event",
     "EventAudience",
     "EventKind",
     "EventRegistration",
+    "ExternalIdentity",
     "ImmigrationStatus",
+    "IntegrationClient",
     "Language",
     "MatchProposal",
     "Meeting",
@@ -94,5 +107,7 @@ __all__ = [
     "ReferralStatus",
     "Role",
     "SearchOutbox",
+    "SignOnAttempt",
+    "SignOnProvider",
     "User",
 ]

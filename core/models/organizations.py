@@ -65,6 +65,8 @@ class User(SQLModel, table=True):
     preferred_language: Language = enum_field(Language, Language.EN)
     is_active: bool = True
     created_at: datetime = created_at_field()
+    # Set when the person proved they read mail at ``email`` (a verification or reset link).
+    email_verified_at: datetime | None = timestamp_field()
 
 
 class Membership(SQLModel, table=True):
@@ -104,3 +106,7 @@ class AuthToken(SQLModel, table=True):
     user_id: uuid.UUID = fk("users.id")
     created_at: datetime = created_at_field()
     expires_at: datetime = timestamp_field(nullable=False)
+    # An integration client's access token: the client, and the GraphQL root fields it
+    # may call (None for a person's sign-in, which is not limited that way).
+    integration_client_id: uuid.UUID | None = fk("integration_clients.id", nullable=True)
+    operations: list[str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True), nullable=True)

@@ -3,6 +3,7 @@
 import uuid
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -10,7 +11,8 @@ from sqlmodel import col, select
 from core import clock, security, validation
 from core.access import Actor
 from core.errors import DomainError, Unauthenticated
-from core.models import AuthToken, Language, Membership, Organization, Role, User
+from core.models import AuthToken, IntegrationClient, Language, Membership, Organization, Role, User
+from core.services import local_accounts
 from core.settings import get_settings
 from core.throttle import SignInThrottle
 
@@ -66,6 +68,12 @@ async def sign_in(
         raise DomainError("INVALID_CREDENTIALS")
     if throttle is not None:
         throttle.succeeded(email)
+    return await start_session(session, user), user
+
+
+async def start_session(session: AsyncSession, user: User) -> str:
+    """A new sign-in token for ``user`` (password or single sign-on); only its digest is
+    stored."""
     token = security.new_token()
     session.add(
         AuthToken(
@@ -74,7 +82,7 @@ async def sign_in(
             expires_at=clock.now() + timedelta(hours=get_settings().session_ttl_hours),
         )
     )
-    return token, user
+    return token
 
 
 async def sign_out(session: AsyncSession, token: str) -> None:
@@ -88,20 +96,26 @@ async def resolve_actor(session: AsyncSession, token: str | None, organization_s
         raise Unauthenticated()
     row = (
         await session.execute(
-            select(User)
+            select(User, AuthToken.operations, IntegrationClient.organization_id)
             .join(AuthToken, col(AuthToken.user_id) == User.id)
+            .outerjoin(IntegrationClient, col(IntegrationClient.id) == AuthToken.integration_client_id)
             .where(AuthToken.token_hash == security.token_digest(token), AuthToken.expires_at > clock.now())
         )
     ).first()
     if row is None or not row[0].is_active:
         raise Unauthenticated()
     user: User = row[0]
+    operations, client_organization = row[1], row[2]
     memberships: dict[uuid.UUID, set[Role]] = {}
     slugs: dict[str, uuid.UUID] = {}
     for member_of, slug, role in await session.execute(
         select(Membership.organization_id, Organization.slug, col(Membership.role))
         .join(Organization, col(Organization.id) == Membership.organization_id)
-        .where(Membership.user_id == user.id)
+        .where(
+            Membership.user_id == user.id,
+            # An integration client's token acts for the client's organization only.
+            Membership.organization_id == client_organization if client_organization else sa.true(),
+        )
     ):
         memberships.setdefault(member_of, set()).add(role)
         slugs[slug] = member_of
@@ -121,6 +135,7 @@ async def resolve_actor(session: AsyncSession, token: str | None, organization_s
         organization_id=organization_id,
         roles=frozen.get(organization_id, frozenset()) if organization_id else frozenset(),
         memberships=frozen,
+        operations=frozenset(operations) if operations is not None else None,
     )
 
 
@@ -132,14 +147,15 @@ async def add_member(
     role: Role,
     password: str | None,
 ) -> Membership:
-    """An organization admin adds a person (new or existing) with a role."""
+    """An organization admin adds a person (new or existing) with a role. A new person
+    is mailed a link to verify their address, or to set their password when the admin
+    gave none."""
     organization_id = actor.require_role(Role.ORG_ADMIN)
     address = validation.email(email)
     user = await session.scalar(select(User).where(User.email == address)) if address else None
     if user is None:
-        if password is None:
-            raise DomainError("REQUIRED", field="password")
         user = await create_user(session, email, display_name, password)
+        await local_accounts.welcome(session, user, organization_id, invited=password is None)
     existing = await session.scalar(
         select(Membership).where(
             Membership.user_id == user.id,
