@@ -26,7 +26,7 @@ from sqlmodel import col, select
 
 from core import clock, validation
 from core.access import Actor
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 from core.hookspecs import MatchCriterion, RuleResult
 from core.matching.criteria import CRITERIA, DEFAULT_WEIGHTS
 from core.matching.engine import (
@@ -117,14 +117,13 @@ async def settings_for(session: AsyncSession, program: Program) -> MatchingSetti
 async def program_of_staff(
     session: AsyncSession, actor: Actor, program_id: uuid.UUID, *, change: bool
 ) -> Program:
-    """A program the actor works on: staff of its organization (``change``), or also
-    its read-only staff. Anyone else gets "not found"."""
+    """A program the actor works on: its organization's staff, and its read-only staff,
+    who may read but not ``change`` (forbidden). Anyone else gets "not found"."""
     program = await session.get(Program, program_id)
-    if program is None:
+    if program is None or not actor.is_reading_staff_of(program.organization_id):
         raise NotFound()
-    allowed = actor.is_staff_of if change else actor.is_reading_staff_of
-    if not allowed(program.organization_id):
-        raise NotFound()
+    if change and not actor.is_staff_of(program.organization_id):
+        raise Forbidden()
     return program
 
 
@@ -378,13 +377,16 @@ class Suggestions:
 
 
 async def admitted_referral(
-    session: AsyncSession, actor: Actor, referral_id: uuid.UUID
+    session: AsyncSession, actor: Actor, referral_id: uuid.UUID, *, change: bool = True
 ) -> tuple[Referral, Program, MenteeProfile]:
-    """An admitted referral the actor coordinates (staff of the program's org)."""
+    """An admitted referral the actor coordinates (staff of the program's org); its
+    read-only staff may read (``change=False``) but not act on it."""
     referral = await session.get(Referral, referral_id)
     program = await session.get(Program, referral.program_id) if referral else None
-    if referral is None or program is None or not actor.is_staff_of(program.organization_id):
+    if referral is None or program is None or not actor.is_reading_staff_of(program.organization_id):
         raise NotFound()
+    if change and not actor.is_staff_of(program.organization_id):
+        raise Forbidden()
     if referral.status != ReferralStatus.ADMITTED:
         raise DomainError("MENTEE_NOT_ADMITTED")
     return referral, program, await session.get_one(MenteeProfile, referral.mentee_id)
@@ -418,7 +420,7 @@ async def suggest_mentors(
     """The best mentors for an admitted newcomer among those the program's organization
     may see, and the best of those a hard constraint rules out, with the reasons."""
     limit = validation.integer(limit, "limit", minimum=1, maximum=MAX_SUGGESTIONS)
-    referral, program, mentee = await admitted_referral(session, actor, referral_id)
+    referral, program, mentee = await admitted_referral(session, actor, referral_id, change=False)
     pool = await program_pool(session, program)
     mentees = pool.pool.encode_mentees([mentee])
     constraints = pool.constraints(await pair_exclusions(session, pool, [mentee]))
@@ -434,7 +436,7 @@ async def suggest_mentees(
     """The newcomers of the program's waiting list (without a proposal under way) who
     fit a mentor best, and those a hard constraint rules out for this mentor."""
     limit = validation.integer(limit, "limit", minimum=1, maximum=MAX_SUGGESTIONS)
-    program = await program_of_staff(session, actor, program_id, change=True)
+    program = await program_of_staff(session, actor, program_id, change=False)
     pool = await program_pool(session, program)
     mentor_row = pool.row(mentor_id)
     if mentor_row is None:

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from core import validation
 from core.access import Actor
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 from core.models import Organization, Program, ProgramReferrer, ProgramRuleSet
 from core.plugins import enabled_plugins, get_plugin_host
 
@@ -119,8 +119,12 @@ async def update_rules(
     """Program staff edit the eligibility rules: the next version. Referrals already
     checked keep the version they were checked against."""
     program = await get_program(session, program_id)
-    if not actor.is_staff_of(program.organization_id):
+    # The rules are public, but editing them is the program's staff's work: read-only
+    # staff are refused, other organizations do not reach it.
+    if not actor.is_reading_staff_of(program.organization_id):
         raise NotFound()
+    if not actor.is_staff_of(program.organization_id):
+        raise Forbidden()
     validated = get_plugin_host().rule_book().validate(rules)
     latest = await current_rules(session, program_id)
     rule_set = ProgramRuleSet(
