@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, get
 from litestar.config.app import AppConfig
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
+from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.litestar import make_graphql_controller
 
@@ -68,9 +69,14 @@ SECURITY_HEADERS = {
 }
 
 
-async def security_headers(response: Response[Any]) -> Response[Any]:
-    response.headers.update(SECURITY_HEADERS)
-    return response
+async def security_headers(message: Message, scope: Scope) -> None:
+    """Adds the security headers as each answer starts: unlike an after-request hook,
+    this also reaches the answers Litestar makes itself (unknown route, wrong method,
+    refused body, any exception's answer)."""
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in SECURITY_HEADERS.items():
+            headers[name] = value
 
 
 @get("/health", sync_to_thread=False)
@@ -123,14 +129,16 @@ class TremplinPlugin(InitPluginProtocol):
         # /graphql's contract is its GraphQL schema (schemas/schema.graphql); the OpenAPI
         # document served at /schema/openapi.json describes the other HTTP routes.
         graphql.include_in_schema = False
-        app_config.openapi_config = OpenAPIConfig(title="Tremplin", version=version("tremplin"))
+        app_config.openapi_config = OpenAPIConfig(
+            title="Tremplin", version=version("tremplin"), components=oauth.OPENAPI_COMPONENTS
+        )
         app_config.state["search"] = self.search or search_engine(settings)
         app_config.state["throttle"] = SignInThrottle.of(
             settings.sign_in_failures_allowed,
             settings.sign_in_lockout_minutes,
             settings.sign_in_attempts_per_minute,
         )
-        app_config.after_request = security_headers
+        app_config.before_send.append(security_headers)
         app_config.lifespan.append(database)
         app_config.dependencies["db_session"] = Provide(provide_db_session)
         app_config.route_handlers.extend([graphql, health, oauth.token])

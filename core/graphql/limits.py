@@ -11,8 +11,14 @@ cost. Introspection is costed the same way, against an allowance of its own.
 The count runs once the document passed validation (so every field is known) and
 refuses the operation with ``QUERY_TOO_COMPLEX`` before any resolver, hence any
 database statement, runs.
+
+strawberry's own limits (depth, aliases, tokens) are used through subclasses that
+refuse with a stable code too (``QUERY_TOO_DEEP``, ``QUERY_TOO_MANY_ALIASES``,
+``QUERY_TOO_LONG``), so ``LocalizedErrors`` answers them in the caller's language
+instead of strawberry's English message.
 """
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -27,9 +33,11 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSyntaxError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    TypeInfo,
     get_named_type,
     get_nullable_type,
     is_list_type,
@@ -37,7 +45,8 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 from graphql.utilities import get_operation_ast
-from graphql.validation import validate
+from graphql.validation import ASTValidationRule, ValidationContext, ValidationRule, validate
+from strawberry import extensions
 from strawberry.extensions import SchemaExtension
 
 from core.errors import DomainError
@@ -208,4 +217,72 @@ class QueryComplexityLimiter(SchemaExtension):
                 )
             if refusal is not None:
                 context.pre_execution_errors = [GraphQLError(str(refusal), original_error=refusal)]
+        yield
+
+
+def refusing_with(rule: type[ASTValidationRule], refusal: DomainError) -> type[ValidationRule]:
+    """``rule``, objecting with ``refusal`` (once, where it first objects) instead of
+    its own messages. For rules that judge the whole document as they are made, as
+    strawberry's depth and alias limits do."""
+
+    class Refusing(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            objections: list[GraphQLError] = []
+            rule(
+                ValidationContext(
+                    context.schema, context.document, TypeInfo(context.schema), objections.append
+                )
+            )
+            if objections:
+                context.report_error(GraphQLError(str(refusal), objections[0].nodes, original_error=refusal))
+
+    return Refusing
+
+
+class QueryDepthLimiter(extensions.QueryDepthLimiter):
+    """Refuses, with ``QUERY_TOO_DEEP``, an operation nesting fields deeper than
+    ``max_depth``."""
+
+    def __init__(self, max_depth: int):
+        super().__init__(max_depth=max_depth)
+        refusal = DomainError("QUERY_TOO_DEEP", limit=max_depth)
+        self.validation_rules = [refusing_with(rule, refusal) for rule in self.validation_rules]
+
+
+class MaxAliasesLimiter(extensions.MaxAliasesLimiter):
+    """Refuses, with ``QUERY_TOO_MANY_ALIASES``, a document with more than
+    ``max_alias_count`` aliases."""
+
+    def __init__(self, max_alias_count: int):
+        super().__init__(max_alias_count=max_alias_count)
+        refusal = DomainError("QUERY_TOO_MANY_ALIASES", limit=max_alias_count)
+        self.validation_rules = [refusing_with(rule, refusal) for rule in self.validation_rules]
+
+
+class MaxTokensLimiter(extensions.MaxTokensLimiter):
+    """Refuses, with ``QUERY_TOO_LONG``, a document of more than ``max_token_count``
+    tokens: the parser stops there."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        # The parser stops with a syntax error of its own (graphql-core's message), and
+        # strawberry answers that very error object: given a DomainError as its cause,
+        # it is answered with a code, in the caller's language, by LocalizedErrors.
+        too_long = f"Document contains more than {self.max_token_count} tokens."
+        for error in self.execution_context.pre_execution_errors or ():
+            if isinstance(error, GraphQLSyntaxError) and too_long in error.message:
+                error.original_error = DomainError("QUERY_TOO_LONG", limit=self.max_token_count)
+
+
+class ParserCache(extensions.ParserCache):
+    """strawberry's parser cache, except that a document that does not parse is left
+    to strawberry's own parse, whose error is answered like any refused document
+    (``LocalizedErrors`` gives it a code): the cache's error would escape the
+    extensions and answer without one."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
         yield

@@ -6,13 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -33,7 +27,13 @@ from core.graphql.inputs import (
     given,
     given_profile,
 )
-from core.graphql.limits import QueryComplexityLimiter
+from core.graphql.limits import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryComplexityLimiter,
+    QueryDepthLimiter,
+)
 from core.graphql.matching import MatchingMutation, MatchingQuery
 from core.graphql.privacy import PrivacyMutation, PrivacyQuery
 from core.graphql.rules import RulesMutation, RulesQuery

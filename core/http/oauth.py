@@ -14,12 +14,24 @@ that must stay within the client's operations. Errors are RFC 6749 §5.2 JSON wi
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal, TypedDict
 from urllib.parse import unquote_plus
 
 from litestar import Request, Response, post
 from litestar.datastructures import FormMultiDict
+from litestar.enums import RequestEncodingType
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+    SecurityScheme,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import unit_of_work
@@ -30,8 +42,11 @@ from core.services.local_accounts import RequestLimits
 from core.settings import Settings
 from core.throttle import SlidingWindow
 
+OAuthErrorName = Literal[
+    "invalid_request", "unsupported_grant_type", "invalid_client", "invalid_scope", "slow_down"
+]
 # Our error codes (catalog keys ``error.<code>``) and the RFC 6749 error each answers.
-OAUTH_ERRORS: dict[str, tuple[str, int]] = {
+OAUTH_ERRORS: dict[str, tuple[OAuthErrorName, int]] = {
     "OAUTH_INVALID_REQUEST": ("invalid_request", 400),
     "OAUTH_UNSUPPORTED_GRANT_TYPE": ("unsupported_grant_type", 400),
     "INVALID_CLIENT": ("invalid_client", 401),
@@ -40,6 +55,65 @@ OAUTH_ERRORS: dict[str, tuple[str, int]] = {
 }
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 SINGLE_VALUED = ("grant_type", "scope", "client_id", "client_secret")
+
+
+class OAuthError(TypedDict):
+    error: OAuthErrorName
+    error_description: str
+
+
+class IssuedToken(TypedDict):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    scope: str
+
+
+BASIC_REALM = "tremplin"
+# The OpenAPI description of what the handler reads itself: it parses the form by hand
+# to answer every mistake in RFC 6749's terms, where a declared ``data`` would have
+# Litestar answer its own 400 first.
+CLIENT_SECRET_BASIC = "clientSecretBasic"
+OPENAPI_COMPONENTS = Components(
+    security_schemes={
+        CLIENT_SECRET_BASIC: SecurityScheme(
+            type="http",
+            scheme="basic",
+            description="Integration client id and secret, each form-encoded (RFC 6749 §2.3.1).",
+        )
+    }
+)
+TOKEN_REQUEST = RequestBody(
+    required=True,
+    description="The client credentials grant; the client authenticates with HTTP Basic or with "
+    "client_id and client_secret here, not both.",
+    content={
+        RequestEncodingType.URL_ENCODED.value: OpenAPIMediaType(
+            schema=Schema(
+                type=OpenAPIType.OBJECT,
+                required=["grant_type"],
+                properties={
+                    "grant_type": Schema(type=OpenAPIType.STRING, enum=["client_credentials"]),
+                    "scope": Schema(
+                        type=OpenAPIType.STRING,
+                        description="Operations asked for, space-separated, within the client's "
+                        "(all of them when absent).",
+                    ),
+                    "client_id": Schema(type=OpenAPIType.STRING, description="Without HTTP Basic."),
+                    "client_secret": Schema(type=OpenAPIType.STRING, description="Without HTTP Basic."),
+                },
+            )
+        )
+    },
+)
+
+
+@dataclass
+class TokenOperation(Operation):
+    def __post_init__(self) -> None:
+        self.request_body = TOKEN_REQUEST
+        # HTTP Basic, or the credentials in the form.
+        self.security = [{CLIENT_SECRET_BASIC: []}, {}]
 
 
 def token_limits(settings: Settings) -> RequestLimits:
@@ -87,19 +161,42 @@ def _credentials(request: Request[Any, Any, Any], form: FormMultiDict) -> tuple[
     return str(client_id), str(secret)
 
 
-def _error(error: DomainError, language: str) -> Response[dict[str, str]]:
+def _error(error: DomainError, language: str) -> Response[Any]:
     name, status = OAUTH_ERRORS[error.code]
     headers = dict(NO_STORE)
     if status == 401:
-        headers["WWW-Authenticate"] = 'Basic realm="tremplin"'
+        headers["WWW-Authenticate"] = f'Basic realm="{BASIC_REALM}"'
     if status == 429:
         headers["Retry-After"] = str(60 * int(error.params.get("minutes", 1)))
     description = translate(error.message_key, language, **error.params)
-    return Response({"error": name, "error_description": description}, status_code=status, headers=headers)
+    return Response(
+        OAuthError(error=name, error_description=description), status_code=status, headers=headers
+    )
 
 
-@post("/oauth/token", status_code=200)
-async def token(request: Request[Any, Any, Any], db_session: AsyncSession) -> Response[dict[str, Any]]:
+def oauth_error_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        OAuthError,
+        description=description + " error_description is in the caller's language.",
+        generate_examples=False,
+    )
+
+
+@post(
+    "/oauth/token",
+    status_code=200,
+    operation_class=TokenOperation,
+    response_description="An access token to send as Authorization: Bearer.",
+    responses={
+        400: oauth_error_spec("invalid_request, unsupported_grant_type or invalid_scope."),
+        401: oauth_error_spec(f'invalid_client, with WWW-Authenticate: Basic realm="{BASIC_REALM}".'),
+        429: oauth_error_spec(
+            "slow_down: too many requests for this client or from this address; "
+            "Retry-After gives the seconds to wait."
+        ),
+    },
+)
+async def token(request: Request[Any, Any, Any], db_session: AsyncSession) -> Response[IssuedToken]:
     """An access token for an integration client (client credentials grant)."""
     settings: Settings = request.app.state.settings
     language = negotiate(request.headers.get("accept-language")) or settings.default_language
@@ -124,11 +221,11 @@ async def token(request: Request[Any, Any, Any], db_session: AsyncSession) -> Re
             raise
         return _error(error, language)
     return Response(
-        {
-            "access_token": issued.access_token,
-            "token_type": "Bearer",
-            "expires_in": issued.expires_in,
-            "scope": " ".join(issued.operations),
-        },
+        IssuedToken(
+            access_token=issued.access_token,
+            token_type="Bearer",
+            expires_in=issued.expires_in,
+            scope=" ".join(issued.operations),
+        ),
         headers=NO_STORE,
     )

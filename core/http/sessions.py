@@ -27,11 +27,12 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
-from litestar import Request, Response, post
-from litestar.datastructures import Cookie
+from litestar import MediaType, Request, Response, post
+from litestar.datastructures import Cookie, ResponseHeader
 from litestar.exceptions import PermissionDeniedException
+from litestar.openapi import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import unit_of_work
@@ -99,25 +100,36 @@ def request_token(request: Request[Any, Any, Any]) -> str | None:
         return None
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), csrf_token(settings, cookie).encode()):
-        # An exception's answer skips the application's after-request hook: it carries
-        # the security headers itself. (Imported here: core.app imports this module.)
-        from core.app import SECURITY_HEADERS
-
         raise PermissionDeniedException(
             detail=translate("error.CSRF_TOKEN_INVALID", request_language(request, settings)),
             extra={"code": "CSRF_TOKEN_INVALID"},
-            headers=SECURITY_HEADERS,
         )
     return cookie
+
+
+class Refusal(TypedDict):
+    code: str
+    message: str
 
 
 def error_json(request: Request[Any, Any, Any], error: DomainError, status_code: int) -> Response[Any]:
     settings: Settings = request.app.state.settings
     message = translate(error.message_key, request_language(request, settings), **error.params)
-    return Response({"code": error.code, "message": message}, status_code=status_code)
+    # JSON whatever the route's own media type (a PDF route's refusals, for one).
+    return Response(
+        Refusal(code=error.code, message=message), status_code=status_code, media_type=MediaType.JSON
+    )
 
 
 SIGN_IN_STATUS = {"INVALID_CREDENTIALS": 401, "TOO_MANY_ATTEMPTS": 429}
+
+
+def refusal_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        Refusal,
+        description=description + " The message is in the caller's language.",
+        generate_examples=False,
+    )
 
 
 @dataclass
@@ -126,10 +138,31 @@ class PasswordSignIn:
     password: str
 
 
-@post("/auth/session", status_code=200)
+class OpenedSession(TypedDict):
+    csrfToken: str
+
+
+@post(
+    "/auth/session",
+    status_code=200,
+    response_description="Signed in: the CSRF token to send as X-CSRF-Token.",
+    response_headers=[
+        ResponseHeader(
+            name="Set-Cookie",
+            description="The session cookie (HttpOnly) and the CSRF cookie, __Host- prefixed where "
+            "cookies are Secure.",
+            documentation_only=True,
+        )
+    ],
+    responses={
+        401: refusal_spec("INVALID_CREDENTIALS: wrong email or password."),
+        415: refusal_spec("JSON_REQUIRED: the body was not sent as application/json."),
+        429: refusal_spec("TOO_MANY_ATTEMPTS: too many sign-ins for this account or from this address."),
+    },
+)
 async def open_session(
     request: Request[Any, Any, Any], db_session: AsyncSession, data: PasswordSignIn
-) -> Response[Any]:
+) -> Response[OpenedSession]:
     """Sign in with a password into a browser session: sets the cookies and answers the
     CSRF token to send as ``X-CSRF-Token``."""
     settings: Settings = request.app.state.settings
@@ -146,4 +179,6 @@ async def open_session(
             )
     except DomainError as error:
         return error_json(request, error, SIGN_IN_STATUS.get(error.code, 400))
-    return Response({"csrfToken": csrf_token(settings, token)}, cookies=session_cookies(settings, token))
+    return Response(
+        OpenedSession(csrfToken=csrf_token(settings, token)), cookies=session_cookies(settings, token)
+    )

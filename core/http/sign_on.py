@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.datastructures import Cookie
+from litestar.enums import MediaType
+from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,17 +60,43 @@ def _refusal(request: Request[Any, Any, Any], error: DomainError) -> Response[st
     return Response(
         text + "\n",
         status_code=STATUS.get(error.code, 400),
-        media_type="text/plain; charset=utf-8",
+        media_type=MediaType.TEXT,  # Litestar adds the charset (UTF-8)
         cookies=[_state_cookie(settings, "", 0)],
     )
 
 
-@get("/auth/sso/{organization_slug:str}")
+def refusal_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        str,
+        description=description + " A plain-text page: the message in the person's language, then "
+        "in the other, each with the code.",
+        media_type=MediaType.TEXT,
+        generate_examples=False,
+    )
+
+
+def redirect_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(None, description=description + " (Location header).")
+
+
+@get(
+    "/auth/sso/{organization_slug:str}",
+    status_code=302,
+    responses={
+        302: redirect_spec("To the organization's identity provider, with the attempt's state cookie set"),
+        400: refusal_spec("SIGN_ON_RETURN_PATH_INVALID: returnTo is not a path of this site."),
+        404: refusal_spec("SIGN_ON_NOT_CONFIGURED: no single sign-on for this organization."),
+        502: refusal_spec("SIGN_ON_PROVIDER_UNAVAILABLE: the identity provider did not answer as expected."),
+    },
+)
 async def begin_sign_on(
     request: Request[Any, Any, Any],
     db_session: AsyncSession,
     organization_slug: str,
-    return_to: Annotated[str | None, QueryParameter(name="returnTo")] = None,
+    return_to: Annotated[
+        str | None,
+        QueryParameter(name="returnTo", description="Where to land once signed in: a path of this site."),
+    ] = None,
 ) -> Response[Any]:
     settings: Settings = request.app.state.settings
     lifetime = timedelta(minutes=settings.sign_on_attempt_minutes)
@@ -86,15 +114,37 @@ async def begin_sign_on(
     )
 
 
-@get(CALLBACK_PATH)
+@get(
+    CALLBACK_PATH,
+    status_code=302,
+    responses={
+        302: redirect_spec("Signed in: to the page asked for, with the session cookies set"),
+        400: refusal_spec(
+            "SIGN_ON_STATE_INVALID (no attempt of this browser), SIGN_ON_DENIED, SIGN_ON_CODE_REFUSED, "
+            "SIGN_ON_TOKEN_INVALID, SIGN_ON_EMAIL_MISSING…: the sign-on did not go through."
+        ),
+        404: refusal_spec("SIGN_ON_NOT_CONFIGURED: the organization's single sign-on was removed meanwhile."),
+        502: refusal_spec("SIGN_ON_PROVIDER_UNAVAILABLE: the identity provider did not answer as expected."),
+    },
+)
 async def finish_sign_on(
     request: Request[Any, Any, Any],
     db_session: AsyncSession,
-    # "state" is a name Litestar keeps for the application state.
-    returned_state: Annotated[str, QueryParameter(name="state")] = "",
-    code: str = "",
-    error: str = "",
-    iss: str | None = None,
+    # "state" is a name Litestar keeps for the application state. Required, but checked
+    # here (an absent one is refused like a wrong one) so the refusal is the bilingual page.
+    returned_state: Annotated[
+        str,
+        QueryParameter(
+            name="state", required=True, description="The attempt's state, as the provider returns it."
+        ),
+    ] = "",
+    code: Annotated[
+        str, QueryParameter(description="The authorization code, unless the provider refused.")
+    ] = "",
+    error: Annotated[str, QueryParameter(description="The provider's refusal (RFC 6749 §4.1.2.1).")] = "",
+    iss: Annotated[
+        str | None, QueryParameter(description="The provider's issuer identifier (RFC 9207).")
+    ] = None,
 ) -> Response[Any]:
     settings: Settings = request.app.state.settings
     bound_state = request.cookies.get(cookie_name(settings, STATE_COOKIE), "")

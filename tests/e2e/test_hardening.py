@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core import clock
 from core.app import SECURITY_HEADERS, create_app
 from core.errors import DomainError
+from core.http.sessions import SESSION_COOKIE, cookie_name
 from core.search.embedded import EmbeddedSearch
 from core.settings import Settings
 from core.throttle import SignInThrottle, SlidingWindow
@@ -19,13 +20,41 @@ from tests.world import PASSWORD, World
 
 
 async def test_every_answer_carries_the_security_headers(graphql: GraphQL) -> None:
-    for response in (
-        await graphql.client.get("/health"),
-        await graphql.client.post("/graphql", json={"query": "{ programTypes { key } }"}),
-        await graphql.client.post("/graphql", json={"query": "{ nope }"}),
-    ):
+    client = graphql.client
+    settings: Settings = client.app.state.settings
+    session_cookie = f"{cookie_name(settings, SESSION_COOKIE)}=some-session"
+    answers = {
+        "health": (200, await client.get("/health")),
+        "query": (200, await client.post("/graphql", json={"query": "{ programTypes { key } }"})),
+        "invalid query": (200, await client.post("/graphql", json={"query": "{ nope }"})),
+        # Litestar's own answers, made before or around any handler of ours.
+        "unknown route": (404, await client.get("/nowhere")),
+        "wrong method": (405, await client.delete("/health")),
+        "invalid body": (400, await client.post("/auth/session", json={"email": "a@b.c"})),
+        "oversized body": (
+            413,
+            await client.post(
+                "/graphql",
+                content=b"{" + b" " * settings.request_max_body_bytes + b"}",
+                headers={"Content-Type": "application/json"},
+            ),
+        ),
+        # An exception raised while serving: a session cookie without its CSRF header.
+        "csrf refusal": (
+            403,
+            await client.post(
+                "/graphql", json={"query": "{ viewer { id } }"}, headers={"Cookie": session_cookie}
+            ),
+        ),
+        "sign-on refusal page": (404, await client.get("/auth/sso/nobody")),
+    }
+    for answer, (status, response) in answers.items():
+        assert response.status_code == status, (answer, response.text)
         for name, value in SECURITY_HEADERS.items():
-            assert response.headers[name] == value, name
+            assert response.headers[name] == value, (answer, name)
+    assert answers["csrf refusal"][1].json()["extra"] == {"code": "CSRF_TOKEN_INVALID"}
+    # One charset, as Litestar adds it to text answers.
+    assert answers["sign-on refusal page"][1].headers["content-type"] == "text/plain; charset=utf-8"
 
 
 async def refused_sign_in(graphql: GraphQL, email: str, password: str, language: str = "en") -> GraphQLError:

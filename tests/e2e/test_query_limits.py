@@ -175,3 +175,71 @@ async def test_a_body_over_the_size_limit_is_refused_with_413(app: Litestar, gra
     just_under = " " * (limit - 100)
     response = await graphql.client.post("/graphql", json={"query": "{ __typename }" + just_under})
     assert response.status_code == 200 and response.json() == {"data": {"__typename": "Query"}}
+
+
+# strawberry's limits, as build_schema sets them.
+MAX_DEPTH = Settings().graphql_max_depth
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+
+def nested(fields: int) -> str:
+    """``fields`` fields, each inside the previous one. No path of the schema is that
+    deep: the depth is refused before the fields are checked against the schema."""
+    return "{ " + "a { " * (fields - 1) + "a" + " }" * fields
+
+
+def aliases(count: int) -> str:
+    return "{ " + " ".join(f"a{index}: __typename" for index in range(count)) + " }"
+
+
+def tokens(count: int) -> str:
+    """A document of ``count`` tokens: a field in braces, and comments (counted too;
+    thousands of fields would be refused by graphql-core's validation first)."""
+    return "{\n" + "# a comment\n" * (count - 3) + "__typename\n}"
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "french"),
+    [
+        (nested(MAX_DEPTH + 2), "QUERY_TOO_DEEP", "imbrique ses champs trop profondément"),
+        (aliases(MAX_ALIASES + 1), "QUERY_TOO_MANY_ALIASES", "trop d'alias"),
+        (tokens(MAX_TOKENS + 1), "QUERY_TOO_LONG", "est trop longue"),
+    ],
+    ids=["depth", "aliases", "tokens"],
+)
+async def test_strawberry_limits_refuse_with_a_code_in_the_callers_language(
+    app: Litestar, graphql: GraphQL, sessions, coordinator: str, query: str, code: str, french: str
+) -> None:
+    with statements_run(app) as statements:
+        await assert_refused(graphql, sessions, query, {}, code=code, token=coordinator)
+    assert statements == [], "no resolver may run"
+    limit = {"QUERY_TOO_DEEP": MAX_DEPTH, "QUERY_TOO_MANY_ALIASES": MAX_ALIASES, "QUERY_TOO_LONG": MAX_TOKENS}
+    for language, words in (("en", "at most"), ("fr", french)):
+        with pytest.raises(GraphQLError) as refused:
+            await graphql.execute(query, token=coordinator, language=language)
+        assert words in refused.value.message and f"{limit[code]}" in refused.value.message
+        assert refused.value.errors[0]["extensions"] == {"code": code}
+        # Refused once, and strawberry's English refusal is not sent as well: any other
+        # error is about the made-up fields of the nested document.
+        others = [error for error in refused.value.errors if error["extensions"]["code"] != code]
+        assert len(refused.value.errors) - len(others) == 1
+        assert all(error["message"].startswith("Cannot query field 'a'") for error in others)
+
+
+async def test_the_limits_are_where_they_are_said_to_be(graphql: GraphQL, coordinator: str) -> None:
+    assert await graphql.execute(aliases(MAX_ALIASES), token=coordinator) == {
+        f"a{index}": "Query" for index in range(MAX_ALIASES)
+    }
+    assert await graphql.execute(tokens(MAX_TOKENS), token=coordinator) == {"__typename": "Query"}
+    # Within the depth limit, the made-up fields are what is refused.
+    with pytest.raises(GraphQLError) as refused:
+        await graphql.execute(nested(MAX_DEPTH + 1), token=coordinator)
+    assert {error["extensions"]["code"] for error in refused.value.errors} == {"GRAPHQL_VALIDATION_FAILED"}
+
+
+async def test_a_document_that_does_not_parse_is_refused_with_a_code(graphql: GraphQL) -> None:
+    with pytest.raises(GraphQLError) as refused:
+        await graphql.execute("{ viewer { id ")
+    assert refused.value.code == "GRAPHQL_VALIDATION_FAILED"
+    assert refused.value.message.startswith("Syntax Error")
