@@ -57,14 +57,18 @@ from core.models import (
     Organization,
     OrganizationKind,
     OutcomeStage,
+    PairStatus,
     Program,
     ProposalStatus,
+    QuestionKind,
     Referral,
     Role,
+    SurveyStage,
     User,
 )
 from core.services import (
     accounts,
+    lifecycle,
     matching,
     mentees,
     mentors,
@@ -689,6 +693,26 @@ _MENTEE_DECLINES: tuple[_Text, ...] = (
     ("The client starts a bridging program next month and cannot commit now.",
      "La personne commence un programme relais le mois prochain et ne peut pas s'engager."),
 )  # fmt: skip
+# The program's survey, asked at midpoint and at completion.
+_SURVEY_QUESTIONS = (
+    lifecycle.QuestionData(
+        QuestionKind.SCALE,
+        text_en="How useful was the mentoring for your job search?",
+        text_fr="Le mentorat vous a-t-il été utile dans votre recherche d’emploi ?",
+        scale_min=1,
+        scale_max=5,
+        min_label_en="Not at all",
+        min_label_fr="Pas du tout",
+        max_label_en="Very useful",
+        max_label_fr="Très utile",
+    ),
+    lifecycle.QuestionData(
+        QuestionKind.TEXT,
+        text_en="What would you change in the program?",
+        text_fr="Que changeriez-vous au programme ?",
+        position=1,
+    ),
+)
 _EXTENSION_REASONS: tuple[_Text, ...] = (
     ("Extended to finish mock interviews before a hiring process.",
      "Prolongé pour terminer les simulations d'entrevue avant un processus d'embauche."),
@@ -955,6 +979,8 @@ class _Seeder:
             await matching.update_matching_settings(
                 self.session, hub_admin, program.id, weights=[("culture", 0.05), ("work_style", 0.05)]
             )
+            for question in _SURVEY_QUESTIONS:
+                await lifecycle.add_survey_question(self.session, hub_admin, program.id, question)
         self.program = program
 
     # --- phase 2: planning -------------------------------------------------------------
@@ -1504,6 +1530,13 @@ class _Seeder:
             story.mentorship = await self.session.scalar(
                 select(Mentorship).where(col(Mentorship.proposal_id) == proposal.id)
             )
+            # Both sides sign the agreement the platform drew up as the mentorship starts.
+            mentorship_id = _known(story.mentorship).id
+            await lifecycle.accept_agreement(
+                self.session, self.mentor_actors[_known(story.mentor).id], mentorship_id
+            )
+            mentee_side = story.mentee_actor or self.staff_of(story.agency)
+            await lifecycle.accept_agreement(self.session, mentee_side, mentorship_id)
 
     async def meet(self, story: _Story, occurred_on: date, number: int) -> None:
         mentor = _known(story.mentor)
@@ -1537,13 +1570,43 @@ class _Seeder:
         )
 
     async def close(self, story: _Story, status: MentorshipStatus, reason: _Text) -> None:
+        mentorship_id = _known(story.mentorship).id
+        # The facilitator's check-ins that fell due, recorded as closure comes: most
+        # pairs on track, every third needing a word (no draw: the story stays the same).
+        for index, check_in in enumerate(
+            await lifecycle.check_ins(self.session, story.program_staff, mentorship_id)
+        ):
+            if check_in.due_on <= clock.now().date():
+                await lifecycle.record_check_in(
+                    self.session,
+                    story.program_staff,
+                    check_in.id,
+                    pair_status=PairStatus.NEEDS_ATTENTION if index % 3 == 2 else PairStatus.ON_TRACK,
+                )
         await mentorships.close_mentorship(
             self.session,
             story.program_staff,
-            _known(story.mentorship).id,
+            mentorship_id,
             status=status,
             reason=story.say(reason),
         )
+        if status != MentorshipStatus.COMPLETED:
+            return
+        await lifecycle.issue_certificate(self.session, story.program_staff, mentorship_id)
+        if story.mentee_actor is not None:
+            questions = await lifecycle.survey_questions(self.session, _known(self.program).id)
+            usefulness = 3 + len(_known(story.mentee).first_name) % 3
+            await lifecycle.answer_survey(
+                self.session,
+                story.mentee_actor,
+                mentorship_id,
+                stage=SurveyStage.COMPLETION,
+                answers=[
+                    lifecycle.AnswerData(question.id, scale_value=usefulness)
+                    for question in questions
+                    if question.kind == QuestionKind.SCALE
+                ],
+            )
 
     async def record_outcome(
         self,

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from strawberry.dataloader import DataLoader
 
 from core.models import Meeting, MentorProfile, Organization, Program, Referral, User
+from core.services.lifecycle import settings_by_program
 from core.services.mentors import commitments
 from federation.sharing import MenteeView, mentee_views
 
@@ -61,6 +62,7 @@ class Loaders:
         self.mentor = self._loader(_mentor_cards)
         self.commitments = self._loader(commitments)
         self.minutes_logged = self._loader(_minutes_logged)
+        self.lifecycle_settings = self._loader(settings_by_program)
         self.mentee = self._actor_loader(mentee_views)
 
     def _loader(

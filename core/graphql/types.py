@@ -8,12 +8,13 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
-from core import models, rules, taxonomy
+from core import clock, models, rules, taxonomy
 from core.graphql.context import GraphQLInfo
 from core.graphql.loaders import MentorCard
 from core.hookspecs import ProgramType as ProgramTypeSpec
 from core.matching import explain
 from core.matching.declared import WORK_STYLE_ITEMS
+from core.services import lifecycle as lifecycle_service
 from core.services import mentorships as mentorship_service
 from core.services.organizations import PluginState as PluginStateData
 from core.services.proposals import effective_status
@@ -31,6 +32,7 @@ for _enum in (
     models.ProposalStatus,
     models.Answer,
     models.MentorshipStatus,
+    models.ClosureKind,
     models.MeetingMode,
     models.NotesVisibility,
     models.OutcomeStage,
@@ -651,6 +653,26 @@ class Mentorship:
     @strawberry.field
     def closure_reason(self) -> str:
         return self.row.closure_reason
+
+    @strawberry.field(description="How it ended: by mutual agreement, at the end of the term, or early")
+    def closure_kind(self) -> models.ClosureKind | None:
+        return self.row.closure_kind
+
+    @strawberry.field(description="The program's target of mentoring hours over the term")
+    async def meeting_target_hours(self, info: GraphQLInfo) -> int:
+        settings = await info.context.loaders.lifecycle_settings.load(self.row.program_id)
+        return settings.meeting_target_hours
+
+    @strawberry.field(description="The target pro rata over the term elapsed (until closure if closed)")
+    async def hours_expected(self, info: GraphQLInfo) -> float:
+        settings = await info.context.loaders.lifecycle_settings.load(self.row.program_id)
+        return lifecycle_service.expected_hours(settings, self.row, clock.now().date())
+
+    @strawberry.field(description="Active, and below 75% of the hours expected by now")
+    async def behind_schedule(self, info: GraphQLInfo) -> bool:
+        settings = await info.context.loaders.lifecycle_settings.load(self.row.program_id)
+        minutes = await info.context.loaders.minutes_logged.load(self.row.id)
+        return lifecycle_service.behind_schedule(settings, self.row, minutes or 0, clock.now().date())
 
     @strawberry.field
     async def hours_logged(self, info: GraphQLInfo) -> float:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from core.db import enum_type
 from core.models.base import (
     created_at_field,
     enum_field,
@@ -111,6 +112,14 @@ class MentorshipStatus(enum.StrEnum):
     ENDED_EARLY = "ended_early"
 
 
+class ClosureKind(enum.StrEnum):
+    """How a mentorship ended: the first two complete it, the last ends it early."""
+
+    MUTUAL_AGREEMENT = "mutual_agreement"
+    END_OF_TERM = "end_of_term"
+    EARLY = "early"
+
+
 class Mentorship(SQLModel, table=True):
     __tablename__ = "mentorships"
 
@@ -126,6 +135,7 @@ class Mentorship(SQLModel, table=True):
     closed_at: datetime | None = timestamp_field()
     closed_by_user_id: uuid.UUID | None = fk("users.id", nullable=True, index=False)
     closure_reason: str = Field(default="", sa_type=sa.Text)
+    closure_kind: ClosureKind | None = Field(default=None, sa_type=enum_type(ClosureKind), nullable=True)
     created_at: datetime = created_at_field()
 
 

@@ -12,6 +12,7 @@ from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import (
+    ClosureKind,
     EmploymentStatus,
     Meeting,
     MeetingMode,
@@ -27,6 +28,7 @@ from core.models import (
 )
 from core.paging import fetch_page
 from core.plugins import get_plugin_host, notify
+from core.services import lifecycle
 from federation.sharing import Grounds, audit_change
 
 MEETING = "meeting"
@@ -212,6 +214,7 @@ async def extend_mentorship(
     )
     mentorship.planned_end = new_end
     await session.flush()
+    await lifecycle.plan_check_ins(session, mentorship)
     return mentorship
 
 
@@ -222,20 +225,36 @@ async def close_mentorship(
     *,
     status: MentorshipStatus,
     reason: str = "",
+    kind: ClosureKind | None = None,
 ) -> Mentorship:
-    """Program staff close a mentorship: completed (goals met or term over), or ended
-    early, which needs a reason."""
+    """Program staff close a mentorship: completed, by mutual agreement (goals met) or
+    at the end of the term, or ended early, which needs a reason. Without ``kind``, a
+    completion on or after the planned end is the end of the term."""
     mentorship, program = await _for_program_staff(session, actor, mentorship_id)
     _require_active(mentorship)
     if status == MentorshipStatus.ACTIVE:
         raise DomainError("INVALID_INPUT", field="status")
+    today = clock.now().date()
+    if kind is None:
+        if status == MentorshipStatus.ENDED_EARLY:
+            kind = ClosureKind.EARLY
+        elif today >= mentorship.planned_end:
+            kind = ClosureKind.END_OF_TERM
+        else:
+            kind = ClosureKind.MUTUAL_AGREEMENT
+    elif (kind == ClosureKind.EARLY) != (status == MentorshipStatus.ENDED_EARLY):
+        raise DomainError("CLOSURE_KIND_MISMATCH", field="kind")
+    if kind == ClosureKind.END_OF_TERM and today < mentorship.planned_end:
+        raise DomainError("TERM_NOT_OVER", field="kind", end=mentorship.planned_end.isoformat())
     reason = validation.text(reason, "reason", max_length=2000)
     if status == MentorshipStatus.ENDED_EARLY and not reason:
         raise DomainError("REQUIRED", field="reason")
     mentorship.status = status
+    mentorship.closure_kind = kind
     mentorship.closure_reason = reason
     mentorship.closed_at = clock.now()
     mentorship.closed_by_user_id = actor.user_id
+    await lifecycle.mentorship_closed(session, mentorship)
     await session.flush()
     await notify(session, "mentorship_closed", program, actor=actor, mentorship=mentorship)
     return mentorship

@@ -44,6 +44,7 @@ from core.models import (
     User,
 )
 from core.search import outbox
+from core.services import lifecycle
 
 # Where a person's own rows start, and the foreign-key columns that point at them.
 SUBJECT_TABLES = {"users": "user_id", "mentee_profiles": "mentee_id", "mentor_profiles": "mentor_id"}
@@ -267,6 +268,7 @@ async def _end_relationships(session: AsyncSession, side: str, person_id: uuid.U
         proposal.decline_reason = ""
         if proposal.status == ProposalStatus.PENDING:
             proposal.status, proposal.decided_at = ProposalStatus.DECLINED, now
+    await lifecycle.forget_person(session, side, person_id)
     for mentorship in await session.scalars(select(Mentorship).where(getattr(Mentorship, side) == person_id)):
         mentorship.goals = mentorship.closure_reason = ""
         if mentorship.status == MentorshipStatus.ACTIVE:

@@ -26,7 +26,7 @@ from core.models import (
 )
 from core.paging import fetch_page
 from core.plugins import notify
-from core.services import consents, matching
+from core.services import consents, lifecycle, matching
 from core.services.matching import admitted_referral
 from core.services.mentors import get_visible_mentor
 from core.services.mentorships import active_mentorship_id
@@ -81,6 +81,7 @@ async def propose_match(
         raise DomainError("NO_PROPOSAL_CONSENT")
     # The actor coordinates the program, so the pool they see is the program org's.
     mentor = await get_visible_mentor(session, actor, mentor_id)
+    await lifecycle.require_orientation(session, program, mentee.id, mentor.id)
     assessment = await matching.assess_pair(session, program, mentee, mentor)
     if assessment is None:
         raise DomainError("MENTOR_UNAVAILABLE", field="mentorId")
@@ -175,6 +176,7 @@ async def _start_mentorship(
         goals=mentee.career_goal,
     )
     session.add(mentorship)
+    await lifecycle.start_mentorship(session, mentorship, program, mentee)
     return mentorship
 
 
