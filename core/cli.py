@@ -1,9 +1,10 @@
 """The ``tremplin`` command line."""
 
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 import uvicorn
@@ -14,6 +15,11 @@ from core.errors import DomainError
 from core.i18n import LANGUAGES, translate
 from core.models import OrganizationKind
 from core.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from core.jobs.runner import Runner
 
 console = Console()
 
@@ -302,6 +308,66 @@ def mail_show(number: int) -> None:
     for header in ("Date", "From", "To", "Subject"):
         console.print(f"{header}: {message[header]}", markup=False, soft_wrap=True)
     console.print("\n" + mail.plain_text(message), markup=False, soft_wrap=True)
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Background jobs: reminders and mail (procrastinate on PostgreSQL, the embedded queue on SQLite)."""
+
+
+def _job_runner_for_cli() -> tuple["Runner", "AsyncEngine"]:
+    from core import mail
+    from core.db import create_engine, session_factory
+    from core.jobs.runner import job_runner
+
+    settings = get_settings()
+    engine = create_engine(settings)
+    return job_runner(settings, session_factory(engine), mail.mailer_for(settings)), engine
+
+
+@jobs_group.command("work")
+def jobs_work() -> None:
+    """Run jobs as they fall due, and the reminder scan every few minutes, until stopped
+    (for a worker process beside servers started with TREMPLIN_JOBS_IN_PROCESS=false)."""
+    from core.jobs.runner import keep_working
+
+    async def run() -> None:
+        runner, engine = _job_runner_for_cli()
+        console.print(
+            translate("jobs.cli.working", get_settings().default_language, runner=type(runner).__name__)
+        )
+        try:
+            await keep_working(runner)
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+@jobs_group.command("run-due")
+@click.option("--scan/--no-scan", default=True, show_default=True, help="Look for due reminders first.")
+def jobs_run_due(scan: bool) -> None:
+    """Run every job due now, once, and stop (cron, or after an outage)."""
+    language = get_settings().default_language
+
+    async def run() -> int | None:
+        runner, engine = _job_runner_for_cli()
+        try:
+            if scan:
+                await runner.enqueue_periodic()
+            return await runner.run_due()
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade()
+    runs = asyncio.run(run())
+    console.print(
+        translate("jobs.cli.ran", language, count=runs)
+        if runs is not None
+        else translate("jobs.cli.ran_procrastinate", language)
+    )
 
 
 @main.group()

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table)
+from core import migrate
 from core.db import create_engine
 from core.plugins import get_plugin_host
 from core.settings import Settings, get_settings
@@ -30,6 +31,7 @@ def run_with(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
         compare_type=True,
+        include_name=migrate.is_platform_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -18,6 +18,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, Forbidden, NotFound
+from core.jobs import invitations
 from core.models import (
     Event,
     EventAudience,
@@ -335,6 +336,7 @@ async def register(
         raise DomainError("EVENT_FULL")
     session.add(EventRegistration(event_id=event.id, user_id=actor.user_id, role=role))
     await session.flush()
+    await invitations.event_registered(session, event, actor.user_id)
     return await _view(session, actor, event)
 
 

@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from core import clock, validation
 from core.access import Actor
 from core.errors import DomainError, Forbidden, NotFound
+from core.jobs import invitations
 from core.models import MatchProposal, MenteeProfile, MentorProfile, Program, Referral, ReferralStatus
 from core.paging import fetch_page
 from core.services.matching import admitted_referral, failed_mentor_rules
@@ -151,6 +152,10 @@ async def schedule_meeting(
     )
     session.add(meeting)
     await session.flush()
+    participants = [mentee.user_id, connector.user_id]
+    await invitations.connector_meeting_scheduled(
+        session, meeting.id, scheduled_on, meeting.minutes, program, participants
+    )
     return meeting
 
 
