@@ -1,17 +1,15 @@
-"""Outgoing mail: the one port everything the platform sends goes through.
+"""Outgoing mail: the messages the platform sends and the mailers that deliver them.
 
-A use case *queues* its mail on the database session (``queue``); the mail leaves only
-once that transaction has committed (``deliver_committed``, which the GraphQL layer
-calls after each operation), so a message about a token that was rolled back never
-leaves. Delivery failures are logged and swallowed: what the mail is about (a token, a
-membership) is already committed, and the person can ask for the link again.
+A use case never sends mail itself: it queues a ``deliver_mail`` job in its own
+transaction (``core.jobs.queue.queue_mail``), so a message about a token that was rolled
+back never leaves, and the job engine hands it to the mailer once committed, retrying
+while the mail server refuses it (``core.jobs``).
 
 Delivery is SMTP (``aiosmtplib``) when ``TREMPLIN_SMTP_HOST`` is set; otherwise each
 message is written as an ``.eml`` file into ``<data dir>/mailbox/`` — the development
 mailbox ``tremplin mail list`` and ``tremplin mail show N`` read.
 """
 
-import logging
 import secrets
 import time
 from collections.abc import MutableMapping
@@ -24,15 +22,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiosmtplib
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 
 from core import clock
 from core.i18n import translate
 from core.settings import Settings
-
-log = logging.getLogger("tremplin.mail")
 
 
 @dataclass(frozen=True)
@@ -155,41 +148,3 @@ def read_message(path: Path) -> EmailMessage:
 def plain_text(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     return body.get_content() if body is not None else ""
-
-
-# Mail waiting in a session: queued in the current transaction, then committed.
-_QUEUED = "tremplin.mail.queued"
-_COMMITTED = "tremplin.mail.committed"
-
-
-def _on_commit(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_QUEUED, []))
-
-
-def _on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outer transaction: what it did not commit is dropped
-        session.info.pop(_QUEUED, None)
-
-
-def queue(session: AsyncSession, mail: Mail) -> None:
-    """Send ``mail`` once the session's current transaction commits."""
-    sync_session = session.sync_session
-    if not event.contains(sync_session, "after_commit", _on_commit):
-        event.listen(sync_session, "after_commit", _on_commit)
-        event.listen(sync_session, "after_transaction_end", _on_transaction_end)
-    sync_session.info.setdefault(_QUEUED, []).append(mail)
-
-
-async def deliver_committed(session: AsyncSession, mailer: Mailer) -> int:
-    """Send the mail of the session's committed transactions; how many left. A failure
-    is logged (never the body, which holds links) and the rest still go."""
-    outgoing: list[Mail] = session.sync_session.info.pop(_COMMITTED, [])
-    sent = 0
-    for mail in outgoing:
-        try:
-            await mailer.send(mail)
-            sent += 1
-        except Exception:  # any transport failure: the next message may still go
-            log.exception("mail to %s (%s) could not be sent", mail.to, mail.subject)
-    return sent

@@ -1,6 +1,5 @@
-"""Local accounts' mailed links and integration clients in the API, the guard that keeps
-an integration client to its granted operations, and mail delivery after each
-operation."""
+"""Local accounts' mailed links and integration clients in the API, and the guard that
+keeps an integration client to its granted operations."""
 
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -22,7 +21,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.base import StrawberryObjectDefinition
 
-from core import mail, models
+from core import models
 from core.errors import DomainError
 from core.graphql.context import Context, GraphQLInfo
 from core.services import integrations, local_accounts
@@ -31,7 +30,7 @@ T = TypeVar("T")
 
 
 def app_state(context: Context) -> Any:
-    """The application's state (settings, mailer, request limits), through the request."""
+    """The application's state (settings, request limits), through the request."""
     assert context.request is not None, "the API is served over HTTP"
     return context.request.app.state
 
@@ -209,13 +208,3 @@ class OperationsGranted(SchemaExtension):
                     data=None, errors=[GraphQLError(str(error), original_error=error)]
                 )
         yield
-
-
-class DeliverMail(SchemaExtension):
-    """Mail that the operation's committed transactions queued leaves once it has run
-    (a refused or rolled-back use case's mail never does)."""
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        yield
-        context: Context = self.execution_context.context
-        await mail.deliver_committed(context.session, mail.mailer_of(app_state(context)))

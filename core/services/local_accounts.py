@@ -6,6 +6,10 @@ token nobody issued, or issued for the other purpose, answers ``TOKEN_INVALID`` 
 tells a guesser nothing); one used or expired answers ``TOKEN_USED`` or
 ``TOKEN_EXPIRED``, which only the holder of a real link can see and which tells them to
 ask for a new one.
+
+A link's mail is a job queued in the use case's transaction (``core.jobs.queue``): it
+leaves only if the token it carries was committed, and is retried while the mail server
+refuses it.
 """
 
 import math
@@ -21,6 +25,7 @@ from sqlmodel import col, select
 from core import clock, mail, security
 from core.access import Actor
 from core.errors import DomainError, Forbidden
+from core.jobs.queue import queue_mail
 from core.models import (
     AccountToken,
     AccountTokenPurpose,
@@ -86,7 +91,7 @@ async def _mail_link(
     )
     await session.flush()
     hours, minutes = int(ttl.total_seconds() // 3600), int(ttl.total_seconds() // 60)
-    mail.queue(
+    await queue_mail(
         session,
         mail.compose(
             user.email,

@@ -1,9 +1,9 @@
 """Outgoing mail: messages built with the standard library, the development mailbox,
-SMTP delivery to a real server on loopback, and mail that leaves only after its
-transaction commits."""
+SMTP delivery to a real server on loopback, and mail that leaves from a job only once
+its transaction committed, retried while the server refuses it."""
 
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,10 +19,15 @@ from sqlmodel import select
 
 from core import mail
 from core.app import create_app
-from core.models import AccountToken, Language, User
+from core.errors import DomainError
+from core.jobs.queue import queue_mail
+from core.models import AccountToken, Job, Language, User
 from core.search.embedded import EmbeddedSearch
+from core.services import local_accounts
 from core.settings import Settings
+from tests.core.test_jobs import waiting_jobs
 from tests.graphql_client import GraphQL
+from tests.mailbox import Mailbox, empty_job_queue
 from tests.world import World
 
 RESET = "mutation($e: String!) { requestPasswordReset(email: $e) }"
@@ -32,8 +38,12 @@ class Inbox:
     """An aiosmtpd handler keeping what it receives."""
 
     received: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+    refusals: int = 0  # the first so many messages are refused for now
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refusals > 0:
+            self.refusals -= 1
+            return "451 Requested action aborted: try again later"
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
@@ -130,67 +140,79 @@ async def test_smtp_delivery_reaches_a_real_server(smtp_server: tuple[Inbox, int
     assert [part.get_filename() for part in message.iter_attachments()] == ["invite.ics"]
 
 
-async def test_mail_leaves_only_once_its_transaction_committed(
-    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+async def test_a_queued_message_arrives_whole(
+    sessions: async_sessionmaker[AsyncSession], mailbox: Mailbox
 ) -> None:
-    mailer = mail.MailboxMailer(tmp_path, "Tremplin <no-reply@tremplin.test>")
-    async with sessions() as session:
-        await session.begin()
-        mail.queue(session, mail.Mail(to="a@example.org", subject="rolled back", text="…"))
-        await session.rollback()
-        assert await mail.deliver_committed(session, mailer) == 0
-        await session.begin()
-        mail.queue(session, mail.Mail(to="b@example.org", subject="committed", text="…"))
-        assert await mail.deliver_committed(session, mailer) == 0  # not before the commit
-        await session.commit()
-        assert await mail.deliver_committed(session, mailer) == 1
-        assert await mail.deliver_committed(session, mailer) == 0  # each message once
-    assert [mail.read_message(path)["Subject"] for path in mail.mailbox(tmp_path)] == ["committed"]
-
-
-class FailingFirst:
-    def __init__(self, then: mail.Mailer):
-        self.failed = False
-        self.then = then
-
-    async def send(self, message: mail.Mail) -> None:
-        if not self.failed:
-            self.failed = True
-            raise ConnectionRefusedError("SMTP server down")
-        await self.then.send(message)
-
-
-async def test_a_failed_message_is_logged_and_the_others_still_go(
-    sessions: async_sessionmaker[AsyncSession], tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    mailer = FailingFirst(mail.MailboxMailer(tmp_path, "Tremplin <no-reply@tremplin.test>"))
+    """What a use case queues is what the job hands to the mailer: text, HTML,
+    attachments and language."""
+    invitation = mail.Attachment("session.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
     async with sessions() as session, session.begin():
-        for index in range(2):
-            mail.queue(
-                session, mail.Mail(to=f"p{index}@example.org", subject=f"secret link {index}", text="t")
-            )
-    assert await mail.deliver_committed(session, mailer) == 1
-    assert [mail.read_message(path)["To"] for path in mail.mailbox(tmp_path)] == ["p1@example.org"]
-    assert "could not be sent" in caplog.text and "p0@example.org" in caplog.text
+        await queue_mail(
+            session,
+            mail.Mail(
+                to="nora@example.org",
+                subject="Séance",
+                text="Bonjour Nora",
+                html="<p>Bonjour <b>Nora</b></p>",
+                attachments=(invitation,),
+                language="fr",
+            ),
+        )
+    [message] = await mailbox.deliver()
+    assert message["Subject"] == "Séance" and message["Content-Language"] == "fr"
+    assert mail.plain_text(message).strip() == "Bonjour Nora"
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None and "<b>Nora</b>" in html.get_content()
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "session.ics" and attached.get_content_type() == "text/calendar"
+
+
+async def test_a_link_is_mailed_only_once_its_transaction_committed(
+    sessions: async_sessionmaker[AsyncSession], world: World, mailbox: Mailbox
+) -> None:
+    email = world.emails["mentor"]
+    with pytest.raises(DomainError):
+        async with sessions() as session, session.begin():
+            await local_accounts.request_password_reset(session, email)
+            raise DomainError("INVALID_INPUT")  # a later step of the use case refused it
+    assert await mailbox.deliver() == []
+    async with sessions() as session, session.begin():
+        await local_accounts.request_password_reset(session, email)
+        assert await mailbox.deliver() == []  # not before the commit
+    [message] = await mailbox.deliver()
+    assert message["To"] == email and "/account/reset?token=" in mail.plain_text(message)
+    assert len(await mailbox.deliver()) == 1  # each message once
 
 
 @pytest.fixture
-async def smtp_app(engine: AsyncEngine, tmp_path: Path, smtp_server: tuple[Inbox, int]) -> Any:
+async def smtp_app(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    smtp_server: tuple[Inbox, int],
+) -> AsyncIterator[tuple[GraphQL, Inbox, Mailbox]]:
+    """A server whose mail goes over SMTP to ``smtp_server``; failed jobs run again at once."""
     settings = smtp_settings(
         smtp_server[1],
         database_url=engine.url.render_as_string(hide_password=False),
         data_dir=tmp_path,
+        job_retry_seconds=0,
+        job_max_attempts=3,
     )
+    await empty_job_queue(engine)
     async with AsyncTestClient(
         create_app(settings, EmbeddedSearch(None), index_in_background=False)
     ) as client:
-        yield GraphQL(client), smtp_server[0]
+        yield GraphQL(client), smtp_server[0], Mailbox(settings, sessions)
 
 
 async def test_a_reset_link_goes_over_smtp_in_the_persons_language(
-    smtp_app: tuple[GraphQL, Inbox], world: World, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+    smtp_app: tuple[GraphQL, Inbox, Mailbox],
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
 ) -> None:
-    graphql, inbox = smtp_app
+    graphql, inbox, mailbox = smtp_app
     email = world.emails["agency_coordinator"]
     async with sessions() as session, session.begin():
         user = await session.scalar(select(User).where(User.email == email))
@@ -198,27 +220,57 @@ async def test_a_reset_link_goes_over_smtp_in_the_persons_language(
         user.preferred_language = Language.FR
     # The request's own language does not matter: the mail is for the recipient.
     assert (await graphql.execute(RESET, {"e": email}, language="en"))["requestPasswordReset"] is True
+    assert inbox.received == []  # queued as a job, not sent by the request
+    assert await mailbox.deliver() == []  # SMTP replaces the development mailbox
     [(sender, recipients, message)] = inbox.received
     assert recipients == [email] and message["To"] == email and sender == "no-reply@tremplin.test"
     assert message["Subject"] == "Tremplin : réinitialisez votre mot de passe"
     assert message["Content-Language"] == "fr"
     assert "http://127.0.0.1:8000/account/reset?token=" in mail.plain_text(message)
-    assert not (tmp_path / "mailbox").exists()  # SMTP replaces the development mailbox
+    assert not (tmp_path / "mailbox").exists()
 
 
-async def test_an_smtp_failure_keeps_the_request(
-    engine: AsyncEngine, tmp_path: Path, world: World, sessions: async_sessionmaker[AsyncSession]
+async def test_messages_the_server_refuses_are_retried_until_it_takes_them(
+    smtp_app: tuple[GraphQL, Inbox, Mailbox], world: World, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    """Nobody listens on the port: the answer and the stored link are unchanged; the
-    person can ask again once mail works."""
+    graphql, inbox, mailbox = smtp_app
+    inbox.refusals = 2  # "451 try again later", as a busy or greylisting server answers
+    first, second = world.emails["mentor"], world.emails["mentor_two"]
+    for email in (first, second):
+        await graphql.execute(RESET, {"e": email})
+    await mailbox.deliver()
+    assert inbox.refusals == 0  # two attempts were refused...
+    # ...and retried: each message arrived, once.
+    assert sorted(recipient for _, [recipient], _ in inbox.received) == sorted([first, second])
+    assert await waiting_jobs(sessions) == []
+
+
+async def test_an_unreachable_smtp_server_keeps_the_request_and_the_mail(
+    engine: AsyncEngine,
+    tmp_path: Path,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    backend: str,
+) -> None:
+    """Nobody listens on the port: the answer and the stored link are unchanged, and the
+    message waits for its next attempt instead of being lost."""
     settings = smtp_settings(
         free_port(), database_url=engine.url.render_as_string(hide_password=False), data_dir=tmp_path
     )
+    await empty_job_queue(engine)
     async with AsyncTestClient(
         create_app(settings, EmbeddedSearch(None), index_in_background=False)
     ) as client:
         answer = await GraphQL(client).execute(RESET, {"e": world.emails["agency_coordinator"]})
     assert answer["requestPasswordReset"] is True
+    await Mailbox(settings, sessions).deliver()
+    assert await waiting_jobs(sessions) == [("deliver_mail", "todo")]
+    async with sessions() as session:
+        if backend == "postgresql":
+            attempts = await session.scalars(sa.text("SELECT attempts FROM procrastinate_jobs"))
+        else:
+            attempts = await session.scalars(select(Job.attempts))
+        assert list(attempts) == [1]  # tried once, waiting for the next attempt
     async with sessions() as session:
         assert len((await session.scalars(select(AccountToken))).all()) == 1
 

@@ -16,13 +16,14 @@ from httpx import Response
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core import clock, mail
+from core import clock
 from core.app import create_app
 from core.search.embedded import EmbeddedSearch
 from core.services.integrations import service_email
 from core.settings import Settings
 from tests.e2e.test_bad_input import assert_refused, client_input
 from tests.graphql_client import GraphQL, GraphQLError
+from tests.mailbox import Mailbox
 from tests.world import PASSWORD, World
 
 CREATE = """mutation($input: IntegrationClientInput!) { createIntegrationClient(input: $input) {
@@ -242,7 +243,7 @@ async def test_bad_clients_are_refused(
 
 
 async def test_the_service_account_has_no_password_and_no_mailbox(
-    graphql: GraphQL, agency_admin: str, tmp_path: Path
+    graphql: GraphQL, agency_admin: str, mailbox: Mailbox
 ) -> None:
     client = await create_client(graphql, agency_admin)
     email = service_email(uuid.UUID(client.id))
@@ -250,7 +251,7 @@ async def test_the_service_account_has_no_password_and_no_mailbox(
         await graphql.sign_in(email, "")
     assert refused.value.code == "INVALID_CREDENTIALS"
     await graphql.execute("mutation($e: String!) { requestPasswordReset(email: $e) }", {"e": email})
-    assert mail.mailbox(tmp_path / "mailbox") == []
+    assert await mailbox.deliver() == []
 
 
 async def test_a_token_expires(graphql: GraphQL, agency_admin: str) -> None:

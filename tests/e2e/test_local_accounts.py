@@ -1,10 +1,10 @@
 """Local accounts through /graphql: email verification, password reset and the
-invitation of a person added without a password, read from the development mailbox."""
+invitation of a person added without a password, read from the development mailbox once
+the mail jobs ran."""
 
 import re
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,6 +14,7 @@ from core import clock, mail
 from core.models import Language, User
 from tests.e2e.test_bad_input import assert_refused
 from tests.graphql_client import GraphQL, GraphQLError
+from tests.mailbox import Mailbox
 from tests.world import PASSWORD, World
 
 REQUEST_RESET = "mutation($e: String!) { requestPasswordReset(email: $e) }"
@@ -23,11 +24,6 @@ VERIFY = "mutation($t: String!) { verifyEmail(token: $t) }"
 ADD_MEMBER = "mutation($input: MemberInput!) { addMember(input: $input) { role } }"
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/account/(?:verify|reset))\?token=([A-Za-z0-9_-]+)")
-
-
-def messages(tmp_path: Path) -> list[EmailMessage]:
-    """The development mailbox of the ``app`` fixture (its data dir is ``tmp_path``)."""
-    return [mail.read_message(path) for path in mail.mailbox(tmp_path / "mailbox")]
 
 
 def link_of(message: EmailMessage) -> tuple[str, str]:
@@ -42,9 +38,9 @@ async def code_of(graphql: GraphQL, query: str, variables: dict[str, str], token
     return str(refused.value.code)
 
 
-async def reset_token(graphql: GraphQL, tmp_path: Path, email: str) -> str:
+async def reset_token(graphql: GraphQL, mailbox: Mailbox, email: str) -> str:
     assert (await graphql.execute(REQUEST_RESET, {"e": email}))["requestPasswordReset"] is True
-    path, token = link_of(messages(tmp_path)[-1])
+    path, token = link_of((await mailbox.deliver())[-1])
     assert path == "/account/reset"
     return token
 
@@ -57,12 +53,12 @@ async def user_named(sessions: async_sessionmaker[AsyncSession], email: str) -> 
 
 
 async def test_a_reset_link_sets_a_new_password_once_and_signs_out_everywhere(
-    graphql: GraphQL, world: World, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+    graphql: GraphQL, world: World, sessions: async_sessionmaker[AsyncSession], mailbox: Mailbox
 ) -> None:
     email = world.emails["agency_coordinator"]
     session_before = await graphql.sign_in(email, PASSWORD)
-    token = await reset_token(graphql, tmp_path, email)
-    [message] = messages(tmp_path)
+    token = await reset_token(graphql, mailbox, email)
+    [message] = await mailbox.deliver()
     assert message["To"] == email and message["Subject"] == "Tremplin: reset your password"
     assert message["Content-Language"] == "en" and "60 minutes" in mail.plain_text(message)
 
@@ -85,20 +81,20 @@ def sign_in_with(email: str, password: str) -> tuple[str, dict[str, str]]:
 
 
 async def test_unknown_addresses_get_the_same_answer_and_no_mail(
-    graphql: GraphQL, world: World, tmp_path: Path
+    graphql: GraphQL, world: World, mailbox: Mailbox
 ) -> None:
     for email in ("nobody@example.org", "not even an address", world.emails["hub_admin"].upper()):
         assert (await graphql.execute(REQUEST_RESET, {"e": email}))["requestPasswordReset"] is True
     # Only the real account (whatever the case it was typed in) got a message.
-    assert [message["To"] for message in messages(tmp_path)] == [world.emails["hub_admin"]]
+    assert [message["To"] for message in await mailbox.deliver()] == [world.emails["hub_admin"]]
 
 
 async def test_a_new_link_retires_the_older_ones(
-    graphql: GraphQL, world: World, sessions, tmp_path: Path
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
 ) -> None:
     email = world.emails["mentor"]
-    first = await reset_token(graphql, tmp_path, email)
-    second = await reset_token(graphql, tmp_path, email)
+    first = await reset_token(graphql, mailbox, email)
+    second = await reset_token(graphql, mailbox, email)
     assert (await graphql.execute(RESET, {"t": second, "p": NEW_PASSWORD}))["resetPassword"] is True
     await assert_refused(
         graphql, sessions, RESET, {"t": first, "p": NEW_PASSWORD}, code="TOKEN_USED", token=""
@@ -106,12 +102,12 @@ async def test_a_new_link_retires_the_older_ones(
 
 
 async def test_expired_unknown_and_wrong_purpose_links_are_refused(
-    graphql: GraphQL, world: World, sessions, tmp_path: Path
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
 ) -> None:
     email = world.emails["mentor"]
     issued_at = clock.now()
     with clock.frozen_at(issued_at):
-        token = await reset_token(graphql, tmp_path, email)
+        token = await reset_token(graphql, mailbox, email)
     with clock.frozen_at(issued_at + timedelta(minutes=61)):
         await assert_refused(
             graphql, sessions, RESET, {"t": token, "p": NEW_PASSWORD}, code="TOKEN_EXPIRED", token=""
@@ -123,7 +119,7 @@ async def test_expired_unknown_and_wrong_purpose_links_are_refused(
     # A verification link of someone else (the reset verified this person's address).
     signed_in = await graphql.sign_in(world.emails["mentor_two"], PASSWORD)
     await graphql.execute(REQUEST_VERIFICATION, token=signed_in)
-    path, verification = link_of(messages(tmp_path)[-1])
+    path, verification = link_of((await mailbox.deliver())[-1])
     assert path == "/account/verify"
     for wrong in (verification, "made-up-token", ""):
         await assert_refused(
@@ -133,27 +129,27 @@ async def test_expired_unknown_and_wrong_purpose_links_are_refused(
 
 
 async def test_a_short_password_is_refused_and_the_link_still_works(
-    graphql: GraphQL, world: World, sessions, tmp_path: Path
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
 ) -> None:
-    token = await reset_token(graphql, tmp_path, world.emails["mentor"])
+    token = await reset_token(graphql, mailbox, world.emails["mentor"])
     await assert_refused(
         graphql, sessions, RESET, {"t": token, "p": "short"}, code="PASSWORD_TOO_SHORT", token=""
     )
     assert (await graphql.execute(RESET, {"t": token, "p": NEW_PASSWORD}))["resetPassword"] is True
 
 
-async def test_a_reset_lifts_the_sign_in_lockout(graphql: GraphQL, world: World, tmp_path: Path) -> None:
+async def test_a_reset_lifts_the_sign_in_lockout(graphql: GraphQL, world: World, mailbox: Mailbox) -> None:
     email = world.emails["hub_coordinator"]
     for _ in range(5):
         assert await code_of(graphql, *sign_in_with(email, "wrong password")) == "INVALID_CREDENTIALS"
     assert await code_of(graphql, *sign_in_with(email, PASSWORD)) == "TOO_MANY_ATTEMPTS"
-    token = await reset_token(graphql, tmp_path, email)
+    token = await reset_token(graphql, mailbox, email)
     await graphql.execute(RESET, {"t": token, "p": NEW_PASSWORD})
     assert await graphql.sign_in(email, NEW_PASSWORD)
 
 
 async def test_reset_requests_are_limited_per_address_asked_about(
-    graphql: GraphQL, world: World, tmp_path: Path
+    graphql: GraphQL, world: World, mailbox: Mailbox
 ) -> None:
     """Three an hour for one email address, known or not: the limit says nothing about
     who has an account."""
@@ -164,21 +160,21 @@ async def test_reset_requests_are_limited_per_address_asked_about(
             await graphql.execute(REQUEST_RESET, {"e": email}, language="fr")
         assert refused.value.code == "TOO_MANY_REQUESTS"
         assert refused.value.message.startswith("Trop de demandes")
-    assert len(messages(tmp_path)) == 3
+    assert len(await mailbox.deliver()) == 3
     # Another address is not concerned.
     await graphql.execute(REQUEST_RESET, {"e": world.emails["mentor_two"]})
-    assert len(messages(tmp_path)) == 4
+    assert len(await mailbox.deliver()) == 4
 
 
 async def test_a_signed_in_person_verifies_their_address(
-    graphql: GraphQL, world: World, sessions, tmp_path: Path
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
 ) -> None:
     email = world.emails["agency_admin"]
     assert await code_of(graphql, REQUEST_VERIFICATION, {}) == "UNAUTHENTICATED"
     token = await graphql.sign_in(email, PASSWORD)
     await graphql.execute("mutation { setLanguage(language: FR) }", token=token)
     assert (await graphql.execute(REQUEST_VERIFICATION, token=token))["requestEmailVerification"] is True
-    [message] = messages(tmp_path)
+    [message] = await mailbox.deliver()
     assert message["Subject"] == "Tremplin : confirmez votre adresse courriel"
     assert "48 heures" in mail.plain_text(message)
     _, verification = link_of(message)
@@ -191,23 +187,25 @@ async def test_a_signed_in_person_verifies_their_address(
     )
 
 
-async def test_a_verification_link_expires(graphql: GraphQL, world: World, sessions, tmp_path: Path) -> None:
+async def test_a_verification_link_expires(
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
+) -> None:
     issued_at = clock.now()
     with clock.frozen_at(issued_at):
         token = await graphql.sign_in(world.emails["mentor"], PASSWORD)
         await graphql.execute(REQUEST_VERIFICATION, token=token)
-    _, verification = link_of(messages(tmp_path)[-1])
+    _, verification = link_of((await mailbox.deliver())[-1])
     with clock.frozen_at(issued_at + timedelta(hours=48, seconds=1)):
         await assert_refused(graphql, sessions, VERIFY, {"t": verification}, code="TOKEN_EXPIRED", token="")
 
 
 async def test_a_person_added_without_a_password_is_invited_to_set_one(
-    graphql: GraphQL, world: World, sessions, tmp_path: Path
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
 ) -> None:
     admin = await graphql.sign_in(world.emails["agency_admin"], PASSWORD)
     member = {"email": "Leila@Agency.test", "displayName": "Leila", "role": "COORDINATOR"}
     await graphql.execute(ADD_MEMBER, {"input": member}, token=admin)
-    [invitation] = messages(tmp_path)
+    [invitation] = await mailbox.deliver()
     assert invitation["To"] == "leila@agency.test"
     assert invitation["Subject"] == "Tremplin: agency (en) added you"
     path, token = link_of(invitation)
@@ -221,16 +219,16 @@ async def test_a_person_added_without_a_password_is_invited_to_set_one(
 
 
 async def test_a_person_added_with_a_password_is_asked_to_verify_their_address(
-    graphql: GraphQL, world: World, sessions, tmp_path: Path
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
 ) -> None:
     admin = await graphql.sign_in(world.emails["agency_admin"], PASSWORD)
     refused = {"email": "omar@agency.test", "displayName": "Omar", "role": "VIEWER", "password": "short"}
     await assert_refused(
         graphql, sessions, ADD_MEMBER, {"input": refused}, code="PASSWORD_TOO_SHORT", token=admin
     )
-    assert messages(tmp_path) == []  # the refused addition's mail never left
+    assert await mailbox.deliver() == []  # the refused addition's mail never left
     await graphql.execute(ADD_MEMBER, {"input": {**refused, "password": NEW_PASSWORD}}, token=admin)
-    [message] = messages(tmp_path)
+    [message] = await mailbox.deliver()
     assert message["Subject"] == "Tremplin: confirm your email address"
     _, verification = link_of(message)
     await graphql.execute(VERIFY, {"t": verification})
@@ -238,14 +236,14 @@ async def test_a_person_added_with_a_password_is_asked_to_verify_their_address(
     # Adding someone who already has an account sends nothing.
     existing = {"email": world.emails["mentor"], "displayName": "Mentor", "role": "VIEWER"}
     await graphql.execute(ADD_MEMBER, {"input": existing}, token=admin)
-    assert len(messages(tmp_path)) == 1
+    assert len(await mailbox.deliver()) == 1
 
 
 async def test_an_inactive_account_gets_no_link(
-    graphql: GraphQL, world: World, sessions, tmp_path: Path
+    graphql: GraphQL, world: World, sessions, mailbox: Mailbox
 ) -> None:
     email = world.emails["mentor_two"]
-    token = await reset_token(graphql, tmp_path, email)
+    token = await reset_token(graphql, mailbox, email)
     async with sessions() as session, session.begin():
         user = await session.scalar(select(User).where(User.email == email))
         assert user is not None
@@ -255,4 +253,4 @@ async def test_an_inactive_account_gets_no_link(
         graphql, sessions, RESET, {"t": token, "p": NEW_PASSWORD}, code="TOKEN_INVALID", token=""
     )
     await graphql.execute(REQUEST_RESET, {"e": email})
-    assert len(messages(tmp_path)) == 1
+    assert len(await mailbox.deliver()) == 1
