@@ -17,11 +17,13 @@ from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.litestar import make_graphql_controller
 
+from core import mail
 from core.db import create_engine, session_factory
 from core.graphql.context import Context
 from core.graphql.loaders import Loaders
 from core.graphql.schema import build_schema
-from core.http import oauth, sessions, sign_on
+from core.http import certificates, oauth, reports, sessions, sign_on
+from core.jobs.runner import job_runner, keep_working
 from core.search.engines import search_engine
 from core.search.outbox import run_indexer
 from core.search.port import SearchEngine
@@ -110,9 +112,21 @@ class TremplinPlugin(InitPluginProtocol):
                 if self.index_in_background
                 else None
             )
+            # Reminders and mail (core/jobs), unless `tremplin jobs work` runs them elsewhere.
+            worker = (
+                asyncio.create_task(
+                    keep_working(job_runner(settings, app.state.sessions, mail.mailer_of(app.state)))
+                )
+                if settings.jobs_in_process
+                else None
+            )
             try:
                 yield
             finally:
+                if worker is not None:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
                 if indexer is not None:
                     indexer.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -142,6 +156,8 @@ class TremplinPlugin(InitPluginProtocol):
         app_config.lifespan.append(database)
         app_config.dependencies["db_session"] = Provide(provide_db_session)
         app_config.route_handlers.extend([graphql, health, oauth.token])
+        app_config.route_handlers.extend([reports.export_csv, reports.export_xlsx])
+        app_config.route_handlers.extend(certificates.ROUTES)
         app_config.route_handlers.extend(
             [sessions.open_session, sign_on.begin_sign_on, sign_on.finish_sign_on]
         )

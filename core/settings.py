@@ -105,6 +105,31 @@ class Settings(BaseSettings):
     )
     meilisearch_key: str | None = Field(default=None, description="Meilisearch API key, if it needs one.")
     meilisearch_index: str = Field(default="tremplin_mentors", description="Meilisearch index name.")
+    jobs_in_process: bool = Field(
+        default=True,
+        description="Run the job worker inside the server process; false when `tremplin jobs work` runs "
+        "it separately.",
+    )
+    job_poll_seconds: float = Field(
+        default=2, gt=0, description="How often a job worker looks for jobs that fell due."
+    )
+    job_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Runs of a failing job (a mail the SMTP server refused) before it is kept as failed.",
+    )
+    job_retry_seconds: int = Field(
+        default=60, ge=0, description="Wait before a failed job runs again, times the attempts made."
+    )
+    reminder_scan_minutes: int = Field(
+        default=5, ge=1, le=59, description="How often due reminders are looked for (and once at start-up)."
+    )
+    reminder_window_days: int = Field(
+        default=60,
+        ge=1,
+        description="A reminder more overdue than this is no longer sent (a server down longer, imported "
+        "history).",
+    )
 
     @property
     def resolved_database_url(self) -> str:

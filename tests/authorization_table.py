@@ -50,6 +50,8 @@ from core.models import (
     Language,
     Mentorship,
     MentorshipStatus,
+    Program,
+    QuestionKind,
     Role,
 )
 from core.search.outbox import drain
@@ -60,6 +62,7 @@ from core.services import (
     consents,
     events,
     integrations,
+    lifecycle,
     mentees,
     mentorships,
     organizations,
@@ -1267,6 +1270,250 @@ async def _anonymize_person(scene: Scene, caller: str) -> Call:
     return Call({"id": str(await newcomer_for(scene, caller))})
 
 
+# --- Reports (owner: the hub, whose program it is) ----------------------------------------
+
+REPORT = """query($id: UUID!) {
+    report(input: {programId: $id, period: {start: "2025-01-01", end: "2026-01-01"}}) { aggregatesOnly } }"""
+
+
+@operation("report", REPORT)
+async def _report(scene: Scene, caller: str) -> Call:
+    return Call({"id": program(scene)})
+
+
+# --- The mentoring lifecycle (owner: the hub, whose program it is) ----------------------
+# A program's settings and survey; a mentorship's agreement, goals, check-ins, surveys
+# and certificate (the mentor: the one of the mentorship). A newcomer's orientation is
+# their file's, so the agency owns it.
+
+SCALE_QUESTION = {"kind": "SCALE", "textEn": "Useful?", "textFr": "Utile ?", "scaleMin": 1, "scaleMax": 5}
+
+
+async def survey_question(scene: Scene) -> uuid.UUID:
+    """A fresh scale question of the hub's program's survey."""
+    async with scene.transaction() as session:
+        question = await lifecycle.add_survey_question(
+            session,
+            scene.actors["hub_coordinator"],
+            scene.program_id,
+            lifecycle.QuestionData(
+                kind=QuestionKind.SCALE, text_en="Useful?", text_fr="Utile ?", scale_min=1, scale_max=5
+            ),
+        )
+        return question.id
+
+
+async def midway_mentorship(scene: Scene, caller: str) -> uuid.UUID:
+    """A fresh active mentorship agreed just over half its term ago, so that its midpoint
+    survey is open and its first check-in due: built through the services with the clock
+    set back, as only time opens a survey."""
+    async with scene.transaction() as session:
+        term_days = (await session.get_one(Program, scene.program_id)).term_weeks * 7
+    with clock.frozen_at(clock.now() - timedelta(days=term_days // 2 + 1)):
+        return await active_mentorship(scene, caller)
+
+
+async def first_check_in(scene: Scene, mentorship_id: uuid.UUID) -> uuid.UUID:
+    async with scene.transaction() as session:
+        planned = await lifecycle.check_ins(session, scene.actors["hub_coordinator"], mentorship_id)
+        return planned[0].id
+
+
+async def shared_certificate(scene: Scene) -> uuid.UUID:
+    """The shared mentorship, completed, with its certificate issued: the mentorship."""
+
+    async def build() -> uuid.UUID:
+        _, mentorship_id = await shared_mentorship(scene)
+        staff = scene.actors["hub_coordinator"]
+        async with scene.transaction() as session:
+            await mentorships.close_mentorship(
+                session, staff, mentorship_id, status=MentorshipStatus.COMPLETED
+            )
+        async with scene.transaction() as session:
+            await lifecycle.issue_certificate(session, staff, mentorship_id)
+        return mentorship_id
+
+    return await scene.shared("certificate", build)
+
+
+@operation(
+    "lifecycleSettings",
+    "query($id: UUID!) { lifecycleSettings(programId: $id) { meetingTargetHours } }",
+)
+async def _lifecycle_settings(scene: Scene, caller: str) -> Call:
+    return Call({"id": program(scene)})
+
+
+@operation(
+    "updateLifecycleSettings",
+    """mutation($id: UUID!) {
+    updateLifecycleSettings(programId: $id, input: {meetingTargetHours: 30}) { meetingTargetHours } }""",
+)
+async def _update_lifecycle_settings(scene: Scene, caller: str) -> Call:
+    return Call({"id": program(scene)})
+
+
+@operation(
+    "orientation",
+    "query($id: UUID!) { orientation(menteeId: $id) { step done } }",
+    owner="agency",
+)
+async def _orientation(scene: Scene, caller: str) -> Call:
+    return Call({"id": client(scene)})
+
+
+ORIENT = """mutation($id: UUID!, $on: Date!) {
+    recordOrientationStep(input: {menteeId: $id, step: NEEDS_ASSESSMENT, completedOn: $on}) { step } }"""
+
+
+@operation("recordOrientationStep", ORIENT, owner="agency")
+async def _record_orientation_step(scene: Scene, caller: str) -> Call:
+    mentee_id = await newcomer_for(scene, caller)
+    return Call({"id": str(mentee_id), "on": clock.now().date().isoformat()})
+
+
+@operation("agreement", "query($id: UUID!) { agreement(mentorshipId: $id) { accepted } }", mentor="mentor")
+async def _agreement(scene: Scene, caller: str) -> Call:
+    _, mentorship_id = await shared_mentorship(scene)
+    return Call({"id": str(mentorship_id)})
+
+
+@operation(
+    "acceptAgreement",
+    "mutation($id: UUID!) { acceptAgreement(mentorshipId: $id) { accepted } }",
+    owner="agency",
+    mentor="mentor",
+)
+async def _accept_agreement(scene: Scene, caller: str) -> Call:
+    return Call({"id": str(await active_mentorship(scene, caller))})
+
+
+@operation(
+    "mentorshipGoals", "query($id: UUID!) { mentorshipGoals(mentorshipId: $id) { id } }", mentor="mentor"
+)
+async def _mentorship_goals(scene: Scene, caller: str) -> Call:
+    _, mentorship_id = await shared_mentorship(scene)
+    return Call({"id": str(mentorship_id)})
+
+
+@operation(
+    "addGoal",
+    'mutation($id: UUID!) { addGoal(mentorshipId: $id, text: "Five new contacts") { id } }',
+    mentor="mentor",
+)
+async def _add_goal(scene: Scene, caller: str) -> Call:
+    _, mentorship_id = await shared_mentorship(scene)
+    return Call({"id": str(mentorship_id)})
+
+
+@operation(
+    "updateGoal",
+    "mutation($id: UUID!) { updateGoal(id: $id, input: {progress: 40}) { progress } }",
+    mentor="mentor",
+)
+async def _update_goal(scene: Scene, caller: str) -> Call:
+    async def build() -> uuid.UUID:
+        _, mentorship_id = await shared_mentorship(scene)
+        async with scene.transaction() as session:
+            goal = await lifecycle.add_goal(
+                session, scene.actors["hub_coordinator"], mentorship_id, text="Five new contacts"
+            )
+            return goal.id
+
+    return Call({"id": str(await scene.shared("goal", build))})
+
+
+@operation("checkIns", "query($id: UUID!) { checkIns(mentorshipId: $id) { id } }", mentor="mentor")
+async def _check_ins(scene: Scene, caller: str) -> Call:
+    _, mentorship_id = await shared_mentorship(scene)
+    return Call({"id": str(mentorship_id)})
+
+
+@operation("dueCheckIns", "{ dueCheckIns { id } }", listed=("dueCheckIns", "id"))
+async def _due_check_ins(scene: Scene, caller: str) -> Call:
+    async def build() -> uuid.UUID:
+        return await first_check_in(scene, await midway_mentorship(scene, "owner_coordinator"))
+
+    return Call(target=str(await scene.shared("due_check_in", build)))
+
+
+@operation(
+    "recordCheckIn",
+    "mutation($id: UUID!) { recordCheckIn(id: $id, pairStatus: ON_TRACK) { doneAt } }",
+    mentor="mentor",
+)
+async def _record_check_in(scene: Scene, caller: str) -> Call:
+    return Call({"id": str(await first_check_in(scene, await active_mentorship(scene, caller)))})
+
+
+@operation(
+    "surveyQuestions",
+    "query($id: UUID!) { surveyQuestions(programId: $id) { id } }",
+    listed=("surveyQuestions", "id"),
+)
+async def _survey_questions(scene: Scene, caller: str) -> Call:
+    question_id = await scene.shared("question", lambda: survey_question(scene))
+    return Call({"id": program(scene)}, target=str(question_id))
+
+
+ADD_QUESTION = """mutation($id: UUID!, $input: SurveyQuestionInput!) {
+    addSurveyQuestion(programId: $id, input: $input) { id } }"""
+
+
+@operation("addSurveyQuestion", ADD_QUESTION)
+async def _add_survey_question(scene: Scene, caller: str) -> Call:
+    return Call({"id": program(scene), "input": SCALE_QUESTION})
+
+
+UPDATE_QUESTION = """mutation($id: UUID!, $input: SurveyQuestionInput!) {
+    updateSurveyQuestion(id: $id, input: $input) { id } }"""
+
+
+@operation("updateSurveyQuestion", UPDATE_QUESTION)
+async def _update_survey_question(scene: Scene, caller: str) -> Call:
+    return Call({"id": str(await survey_question(scene)), "input": {**SCALE_QUESTION, "scaleMax": 7}})
+
+
+@operation("retireSurveyQuestion", "mutation($id: UUID!) { retireSurveyQuestion(id: $id) { retiredAt } }")
+async def _retire_survey_question(scene: Scene, caller: str) -> Call:
+    return Call({"id": str(await survey_question(scene))})
+
+
+@operation("surveys", "query($id: UUID!) { surveys(mentorshipId: $id) { stage side } }", mentor="mentor")
+async def _surveys(scene: Scene, caller: str) -> Call:
+    _, mentorship_id = await shared_mentorship(scene)
+    return Call({"id": str(mentorship_id)})
+
+
+ANSWER_SURVEY = """mutation($id: UUID!, $q: UUID!) {
+    answerSurvey(mentorshipId: $id, stage: MIDPOINT, answers: [{questionId: $q, scaleValue: 4}]) {
+        stage } }"""
+
+
+@operation("answerSurvey", ANSWER_SURVEY, mentor="mentor")
+async def _answer_survey(scene: Scene, caller: str) -> Call:
+    question_id = await scene.shared("question", lambda: survey_question(scene))
+    return Call({"id": str(await midway_mentorship(scene, caller)), "q": str(question_id)})
+
+
+@operation("surveyResults", "query($id: UUID!) { surveyResults(programId: $id) { answers } }")
+async def _survey_results(scene: Scene, caller: str) -> Call:
+    await scene.shared("question", lambda: survey_question(scene))
+    return Call({"id": program(scene)})
+
+
+@operation("certificate", "query($id: UUID!) { certificate(mentorshipId: $id) { id } }", mentor="mentor")
+async def _certificate(scene: Scene, caller: str) -> Call:
+    return Call({"id": str(await shared_certificate(scene))})
+
+
+@operation(
+    "issueCertificate", "mutation($id: UUID!) { issueCertificate(mentorshipId: $id) { id } }", mentor="mentor"
+)
+async def _issue_certificate(scene: Scene, caller: str) -> Call:
+    return Call({"id": str(await closed_mentorship(scene, caller))})
+
+
 # --- What each caller should get --------------------------------------------------------
 
 OK_FOR_ALL = (OK,) * 8
@@ -1407,6 +1654,39 @@ EXPECTED: dict[str, dict[str, str]] = {
     "verifyAuditTrail": row(OK, FB, FB, OK, FB, FB, FB, UN),
     "personalData": row(OK, FB, FB, NF, NF, NF, OK, UN),
     "anonymizePerson": row(OK, FB, FB, NF, FB, FB, FB, UN),
+    # A program's report: its organization's staff; another agency is not told it exists.
+    "report": row(OK, OK, OK, NF, NF, FB, FB, UN),
+    # The mentoring lifecycle. A program's settings and survey questions are terms of
+    # taking part that the pair and the referring agencies need to know: any signed-in
+    # person reads them; only the program's staff change them or read the answers.
+    "lifecycleSettings": row(*ALL_SIGNED_IN),
+    "surveyQuestions": row(*ALL_SIGNED_IN),
+    "updateLifecycleSettings": row(OK, OK, FB, NF, NF, NF, NF, UN),
+    "addSurveyQuestion": row(OK, OK, FB, NF, NF, NF, NF, UN),
+    "updateSurveyQuestion": row(OK, OK, FB, NF, NF, NF, NF, UN),
+    "retireSurveyQuestion": row(OK, OK, FB, NF, NF, NF, NF, UN),
+    "surveyResults": row(OK, OK, OK, NF, NF, NF, NF, UN),
+    # A newcomer's orientation is part of their file (owner: the agency): the newcomer
+    # reads their own steps; staff record them.
+    "orientation": row(OK, OK, OK, NF, NF, NF, OK, UN),
+    "recordOrientationStep": row(OK, OK, FB, NF, NF, NF, FB, UN),
+    # A mentorship's agreement, goals, surveys and certificate: whoever sees the
+    # mentorship reads them; the pair accept (the agency on its client's behalf), work
+    # on the goals and answer the surveys for themselves.
+    "agreement": row(OK, OK, OK, NF, NF, OK, OK, UN),
+    "acceptAgreement": row(OK, OK, FB, NF, NF, OK, OK, UN),
+    "mentorshipGoals": row(OK, OK, OK, NF, NF, OK, OK, UN),
+    "addGoal": row(OK, OK, FB, NF, NF, OK, OK, UN),
+    "updateGoal": row(OK, OK, FB, NF, NF, OK, OK, UN),
+    "surveys": row(OK, OK, OK, NF, NF, OK, OK, UN),
+    "answerSurvey": row(FB, FB, FB, NF, NF, OK, OK, UN),
+    "certificate": row(OK, OK, OK, NF, NF, OK, OK, UN),
+    # The facilitator's follow-up and the certificate's issue are the program staff's:
+    # the pair see the mentorship but not the check-ins.
+    "checkIns": row(OK, OK, OK, NF, NF, FB, FB, UN),
+    "dueCheckIns": row(OK, OK, OK, HID, HID, FB, FB, UN),
+    "recordCheckIn": row(OK, OK, FB, NF, NF, FB, FB, UN),
+    "issueCertificate": row(OK, OK, FB, NF, NF, FB, FB, UN),
 }
 
 

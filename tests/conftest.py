@@ -10,6 +10,9 @@ import os
 # Cheap password hashing for tests; set before any settings object is built.
 os.environ.setdefault("TREMPLIN_ARGON2_TIME_COST", "1")
 os.environ.setdefault("TREMPLIN_ARGON2_MEMORY_COST", "64")
+# No job worker inside the apps tests build: it would change tables while a test compares
+# them. The job tests run their runners themselves.
+os.environ.setdefault("TREMPLIN_JOBS_IN_PROCESS", "false")
 
 import hashlib
 import subprocess
@@ -30,6 +33,7 @@ from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table on the metadata)
 from core.db import _sqlite_pragmas, session_factory
+from core.jobs.runner import prepare as prepare_jobs
 from core.plugins import get_plugin_host
 
 REPOSITORY = Path(__file__).parents[1]
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
     from tests.graphql_client import GraphQL
+    from tests.mailbox import Mailbox
     from tests.world import World
 
 POSTGRES_URL = os.environ.get(
@@ -76,6 +81,7 @@ async def _postgres_ready() -> str | None:
             async with engine.begin() as connection:
                 await connection.run_sync(SQLModel.metadata.drop_all)
                 await connection.run_sync(SQLModel.metadata.create_all)
+            await prepare_jobs(POSTGRES_URL)  # procrastinate's schema: use cases defer jobs into it
             _postgres_state["error"] = None
         except Exception as error:  # any connection failure means "not reachable"
             _postgres_state["error"] = f"PostgreSQL at {POSTGRES_URL} unusable: {error!r}"
@@ -142,6 +148,20 @@ async def app(engine: AsyncEngine, tmp_path: Path) -> AsyncIterator["Litestar"]:
     url = engine.url.render_as_string(hide_password=False)
     settings = Settings(database_url=url, data_dir=tmp_path, debug=False)
     yield create_app(settings, EmbeddedSearch(None), index_in_background=False)
+
+
+@pytest.fixture
+async def mailbox(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> "Mailbox":
+    """The mail of the ``app`` fixture's server (same database and data dir):
+    ``await mailbox.deliver()`` runs the due jobs and returns the messages sent so far."""
+    from core.settings import Settings
+    from tests.mailbox import Mailbox, empty_job_queue
+
+    await empty_job_queue(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    return Mailbox(Settings(database_url=url, data_dir=tmp_path, debug=False), sessions)
 
 
 @pytest.fixture

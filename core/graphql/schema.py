@@ -11,7 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from core import models
-from core.graphql.accounts import AccountsMutation, AccountsQuery, DeliverMail, OperationsGranted
+from core.graphql.accounts import AccountsMutation, AccountsQuery, OperationsGranted
 from core.graphql.context import GraphQLInfo
 from core.graphql.errors import LocalizedErrors
 from core.graphql.events import EventsMutation, EventsQuery
@@ -27,6 +27,7 @@ from core.graphql.inputs import (
     given,
     given_profile,
 )
+from core.graphql.lifecycle import LifecycleMutation, LifecycleQuery
 from core.graphql.limits import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -36,6 +37,7 @@ from core.graphql.limits import (
 )
 from core.graphql.matching import MatchingMutation, MatchingQuery
 from core.graphql.privacy import PrivacyMutation, PrivacyQuery
+from core.graphql.reports import ReportsQuery
 from core.graphql.rules import RulesMutation, RulesQuery
 from core.graphql.search import SearchQuery
 from core.graphql.sign_on import SignOnMutation, SignOnQuery
@@ -266,7 +268,6 @@ class FlowQuery:
         return Mentorship(row=await info.context.call(mentorships.get_mentorship, id))
 
 
-
 @strawberry.type
 class FlowMutation:
     @strawberry.mutation
@@ -389,10 +390,19 @@ class FlowMutation:
 
     @strawberry.mutation
     async def close_mentorship(
-        self, info: GraphQLInfo, id: uuid.UUID, status: ClosureStatus, reason: str = ""
+        self,
+        info: GraphQLInfo,
+        id: uuid.UUID,
+        status: ClosureStatus,
+        reason: str = "",
+        kind: models.ClosureKind | None = None,
     ) -> Mentorship:
         row = await info.context.call(
-            mentorships.close_mentorship, id, status=models.MentorshipStatus(status.value), reason=reason
+            mentorships.close_mentorship,
+            id,
+            status=models.MentorshipStatus(status.value),
+            reason=reason,
+            kind=kind,
         )
         return Mentorship(row=row)
 
@@ -406,6 +416,7 @@ class FlowMutation:
 # Each feature module contributes its own root fields; the schema merges them.
 QUERIES: tuple[type, ...] = (
     FlowQuery,
+    LifecycleQuery,
     RulesQuery,
     MatchingQuery,
     SearchQuery,
@@ -414,9 +425,11 @@ QUERIES: tuple[type, ...] = (
     PrivacyQuery,
     AccountsQuery,
     SignOnQuery,
+    ReportsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     FlowMutation,
+    LifecycleMutation,
     RulesMutation,
     MatchingMutation,
     EventsMutation,
@@ -452,6 +465,5 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryComplexityLimiter(max_complexity=settings.graphql_max_complexity),
             LocalizedErrors,
             OperationsGranted,
-            DeliverMail,
         ],
     )

@@ -46,14 +46,33 @@ from core.models import (
 from core.search.documents import mentor_documents
 from core.search.embedded import EmbeddedSearch
 from core.security import MIN_PASSWORD_LENGTH
-from core.services import accounts, audit, cohorts, matching, mentorships, organizations, proposals, search
+from core.services import (
+    accounts,
+    audit,
+    cohorts,
+    matching,
+    mentorships,
+    organizations,
+    proposals,
+    reports,
+    search,
+)
 from core.services.mentors import commitments
 from core.services.waiting import unproposed_referrals
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
-VARYING = {"password_hash", "entry_hash", "previous_hash"}
+# Texts that quote dates (agreements, certificates) and what signs them vary too.
+VARYING = {
+    "password_hash",
+    "entry_hash",
+    "previous_hash",
+    "document_en",
+    "document_fr",
+    "content",
+    "signature",
+}
 # Dates allowed after the day of seeding: ends still planned, proposals still waiting.
-FUTURE_ALLOWED = {"expires_at", "planned_end", "new_end", "previous_end"}
+FUTURE_ALLOWED = {"expires_at", "planned_end", "new_end", "previous_end", "due_on"}
 
 
 async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> Snapshot:
@@ -111,6 +130,7 @@ async def test_the_demo_covers_the_whole_flow_the_same_way_on_every_backend(
         await check_matching(session)
         await check_search(session)
         await check_audit_trails(session)
+        await check_reports(session)
 
     assert await seed_demo(sessions) is None
     assert await snapshot(sessions) == seeded
@@ -231,6 +251,86 @@ async def check_audit_trails(session: AsyncSession) -> None:
         )
         check = await audit.verify_audit_trail(session, admin)
         assert check.valid and check.checked > 0
+
+
+async def check_reports(session: AsyncSession) -> None:
+    """The hub's report over the last six months matches counts made here, row by row
+    in Python, from plain selects of the seeded tables."""
+    token, _ = await accounts.sign_in(session, "coordinator@hub.demo.tremplin.ca", DEMO_PASSWORD)
+    coordinator = await accounts.resolve_actor(session, token, "hub")
+    program = await session.scalar(sa.select(Program))
+    assert program is not None
+    end = datetime.now(UTC).date() + timedelta(days=1)
+    start = end - timedelta(days=183)
+    found = await reports.report(session, coordinator, start=start, end=end, program_id=program.id)
+    assert not found.aggregates_only
+    shown = {f"{section.key}/{row.key}": row.value for section in found.sections for row in section.rows}
+
+    def within(moment: datetime | None) -> bool:
+        return moment is not None and start <= moment.date() < end
+
+    referrals = list(await session.scalars(sa.select(Referral).where(Referral.program_id == program.id)))
+    received = Counter(referral.status for referral in referrals if within(referral.created_at))
+    expected: dict[str, float | None] = {"referrals/referrals.total": sum(received.values())}
+    expected |= {f"referrals/referrals.{status.value}": received[status] for status in ReferralStatus}
+    decided = Counter(referral.status for referral in referrals if within(referral.decided_at))
+    expected["admission/admission.admitted"] = decided[ReferralStatus.ADMITTED]
+    expected["admission/admission.returned"] = decided[ReferralStatus.RETURNED]
+
+    pairs = list(await session.scalars(sa.select(Mentorship).where(Mentorship.program_id == program.id)))
+    end_at = datetime(end.year, end.month, end.day, tzinfo=UTC)
+    expected["mentorships/mentorships.active_at_end"] = sum(
+        pair.agreement_date < end and (pair.closed_at is None or pair.closed_at >= end_at) for pair in pairs
+    )
+    started = [pair for pair in pairs if start <= pair.agreement_date < end]
+    expected["mentorships/mentorships.started"] = len(started)
+    closed = Counter(pair.status for pair in pairs if within(pair.closed_at))
+    expected["completion/completion.completed"] = closed[MentorshipStatus.COMPLETED]
+    expected["completion/completion.ended_early"] = closed[MentorshipStatus.ENDED_EARLY]
+
+    meetings = [
+        meeting
+        for meeting in await session.scalars(sa.select(Meeting))
+        if start <= meeting.occurred_on < end and meeting.mentorship_id in {pair.id for pair in pairs}
+    ]
+    expected["hours/hours.meetings"] = len(meetings)
+    expected["hours/hours.logged"] = round(sum(meeting.minutes for meeting in meetings) / 60, 1)
+    expected["hours/hours.mentorships"] = len({meeting.mentorship_id for meeting in meetings})
+
+    outcomes = Counter(
+        (outcome.stage, outcome.status)
+        for outcome in await session.scalars(sa.select(Outcome))
+        if within(outcome.recorded_at)
+    )
+    for (stage, status), number in outcomes.items():
+        expected[f"outcomes/outcomes.{stage}.{status}"] = number
+
+    french = {
+        mentee.id
+        for mentee in await session.scalars(sa.select(MenteeProfile))
+        if mentee.preferred_language == "fr"
+    }
+    expected["francophone/francophone.started"] = len(started)
+    expected["francophone/francophone.french"] = sum(pair.mentee_id in french for pair in started)
+
+    by_referral = {referral.id: referral for referral in referrals}
+    proposals_by_id = {proposal.id: proposal for proposal in await session.scalars(sa.select(MatchProposal))}
+    waits = sorted(
+        (pair.created_at - decided_at).total_seconds() / 86400
+        for pair in pairs
+        if within(pair.created_at)
+        and (decided_at := by_referral[proposals_by_id[pair.proposal_id].referral_id].decided_at) is not None
+        and decided_at <= pair.created_at
+    )
+    assert waits, "the demo matches people in the last six months"
+    expected["time_to_match/time_to_match.matches"] = len(waits)
+    expected["time_to_match/time_to_match.average"] = round(sum(waits) / len(waits), 1)
+    middle = waits[(len(waits) - 1) // 2 : len(waits) // 2 + 1]
+    expected["time_to_match/time_to_match.median"] = round(sum(middle) / len(middle), 1)
+
+    assert {key: shown[key] for key in expected} == pytest.approx(expected, abs=0.051)
+    assert expected["referrals/referrals.total"] and expected["hours/hours.meetings"]
+    assert sum(outcomes.values()) > 0 and expected["francophone/francophone.french"]
 
 
 async def check_search(session: AsyncSession) -> None:

@@ -53,7 +53,10 @@ def _differences(database_url: str) -> list:
         try:
             async with engine.connect() as connection:
                 return await connection.run_sync(
-                    lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+                    lambda sync: compare_metadata(
+                        MigrationContext.configure(sync, opts={"include_name": migrate.is_platform_object}),
+                        SQLModel.metadata,
+                    )
                 )
         finally:
             await engine.dispose()

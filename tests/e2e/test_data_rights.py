@@ -104,6 +104,9 @@ async def test_a_newcomer_exports_everything_held_about_them(
         "meetings",
         "outcomes",
         "audit_events",
+        # The lifecycle's records hang off the mentorship: its agreement and goals.
+        "mentorship_agreements",
+        "mentorship_goals",
     ):
         assert tables.get(table), table
     assert tables["meetings"][0]["notes"] == "Talked about Amina's interview at Shopify"
