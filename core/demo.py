@@ -1466,6 +1466,25 @@ class _Seeder:
         await referrals.admit_referral(
             self.session, story.program_staff, _known(story.referral).id, note=note
         )
+        # Orientation follows admission: the needs assessment, then the session.
+        await self.orient(story.program_staff, mentee_id=_known(story.mentee).id)
+
+    async def orient(
+        self, staff: Actor, *, mentee_id: uuid.UUID | None = None, mentor_id: uuid.UUID | None = None
+    ) -> None:
+        """Record the orientation steps the person has not been through yet, today."""
+        for entry in await lifecycle.orientation(
+            self.session, staff, mentee_id=mentee_id, mentor_id=mentor_id
+        ):
+            if entry.record is None:
+                await lifecycle.record_orientation_step(
+                    self.session,
+                    staff,
+                    step=entry.step,
+                    completed_on=clock.now().date(),
+                    mentee_id=mentee_id,
+                    mentor_id=mentor_id,
+                )
 
     async def return_referral(self, story: _Story) -> None:
         await self.review_file(story)
@@ -1506,6 +1525,8 @@ class _Seeder:
                 raise RuntimeError("the demo mentor pool has no room left")
             # Staff mostly take the best suggestion, sometimes another of the top three.
             mentor_id = choices[0] if self.rng.random() < 0.8 else self.rng.choice(choices[:3])
+        # A mentor's first proposal comes after their orientation and training.
+        await self.orient(story.program_staff, mentor_id=mentor_id)
         proposal = await proposals.propose_match(self.session, story.program_staff, referral_id, mentor_id)
         story.proposal, story.mentor = proposal, await self.session.get_one(MentorProfile, mentor_id)
 
