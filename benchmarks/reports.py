@@ -13,7 +13,9 @@ and dropped by the run), with ``COPY`` rather than the ORM row by row:
   for every 5 mentorships; per mentorship, its newcomer, referral (admitted), accepted proposal, 3 to 9
   meetings and its outcomes as they fall due; one referral in five more that was
   returned (with failed criteria and staff's reasons), withdrawn or is waiting; an
-  event for every 200 mentorships, with 20 registrations each. Mentorships start over the three years before
+  event for every 200 mentorships, with 20 registrations each; two scale questions
+  per program's survey, answered (both) by 70% of mentors and newcomers at midpoint and
+  60% at completion, once those fell due. Mentorships start over the three years before
   2026-01-01; 80% of those closed were completed.
 - Each report (``core.services.reports.report``, every section) for the year 2025 is
   timed ``--repeat`` times per scope, as the lead organization sees them: the whole
@@ -55,8 +57,11 @@ from core.models import (
     MentorshipStatus,
     OrganizationKind,
     OutcomeStage,
+    PairSide,
+    QuestionKind,
     ReferralStatus,
     Role,
+    SurveyStage,
 )
 from core.services import reports
 
@@ -69,6 +74,9 @@ MENTORS_PER_MENTORSHIP = 0.2
 EVENTS_PER_MENTORSHIP = 0.005
 REGISTRATIONS_PER_EVENT = 20
 TERM_DAYS = 84
+SCALE_QUESTIONS_PER_PROGRAM = 2
+# Who answers a survey that fell due, on each side.
+SURVEY_ANSWER_RATE = {SurveyStage.MIDPOINT: 0.7, SurveyStage.COMPLETION: 0.6}
 # JSON columns holding an object (the others hold lists).
 OBJECT_COLUMNS = frozenset({"details", "settings", "matching", "work_style", "config"})
 STAGE_DAYS = {
@@ -149,6 +157,12 @@ async def generate(url: str, mentorships: int, seed: int) -> Scene:
             (user_id, f"mentor{index}@bench.test", f"Mentor {index}", created)
             for index, user_id in enumerate(mentor_users)
         ]
+        # The newcomers' accounts, which answer their side of the surveys.
+        mentee_users = [next(ids) for _ in range(mentorships)]
+        users += [
+            (user_id, f"newcomer{index}@bench.test", f"Newcomer {index}", created)
+            for index, user_id in enumerate(mentee_users)
+        ]
         counts["users"] = await copy(
             connection, "users", ["id", "email", "display_name", "created_at"], users
         )
@@ -160,6 +174,19 @@ async def generate(url: str, mentorships: int, seed: int) -> Scene:
             ["id", "organization_id", "program_type", "name_en", "name_fr", "created_at"],
             ((program_id, owner, "open", "Program", "Programme", created) for program_id, owner in programs),
         )
+        questions = {
+            program_id: [next(ids) for _ in range(SCALE_QUESTIONS_PER_PROGRAM)] for program_id, _ in programs
+        }
+        counts["survey_questions"] = await copy(
+            connection,
+            "survey_questions",
+            ["id", "program_id", "position", "kind", "text_en", "text_fr", "scale_min", "scale_max",
+             "created_at"],
+            ((question_id, program_id, position, QuestionKind.SCALE.value, f"Question {position}",
+              f"Question {position}", 1, 5, created)
+             for program_id, ids_of_program in questions.items()
+             for position, question_id in enumerate(ids_of_program)),
+        )  # fmt: skip
         mentors = [next(ids) for _ in range(mentor_count)]
         counts["mentor_profiles"] = await copy(
             connection,
@@ -176,6 +203,8 @@ async def generate(url: str, mentorships: int, seed: int) -> Scene:
         pairs: list[tuple[Any, ...]] = []
         meetings: list[tuple[Any, ...]] = []
         outcomes: list[tuple[Any, ...]] = []
+        responses: list[tuple[Any, ...]] = []
+        answers: list[tuple[Any, ...]] = []
         span = 3 * 365
         returned_eligibility = json.dumps(
             [{"rule": "workshop", "id": "workshop", "message": "rule.open.job_search_workshop",
@@ -222,7 +251,8 @@ async def generate(url: str, mentorships: int, seed: int) -> Scene:
                 received, decided, "[]", "[]",
             ))  # fmt: skip
             matched = moment(start, 9)
-            proposal_id, mentor_id = next(ids), mentors[rng.randrange(mentor_count)]
+            proposal_id, mentor_index = next(ids), rng.randrange(mentor_count)
+            mentor_id = mentors[mentor_index]
             proposals.append((
                 proposal_id, program_id, referral_id, mentee_id, mentor_id, staff, 0.7, "accepted",
                 "accepted", "accepted", matched + timedelta(days=14), matched, matched,
@@ -253,6 +283,33 @@ async def generate(url: str, mentorships: int, seed: int) -> Scene:
                         moment(day, 20),
                     )
                 )
+            survey_days = {
+                SurveyStage.MIDPOINT: start + timedelta(days=TERM_DAYS // 2),
+                SurveyStage.COMPLETION: end,
+            }
+            for stage, opens in survey_days.items():
+                if (stage == SurveyStage.COMPLETION and not closed) or opens >= ANCHOR - timedelta(days=3):
+                    continue
+                for side, answerer in (
+                    (PairSide.MENTOR, mentor_users[mentor_index]),
+                    (PairSide.MENTEE, mentee_users[index]),
+                ):
+                    if rng.random() >= SURVEY_ANSWER_RATE[stage]:
+                        continue
+                    response_id = next(ids)
+                    responses.append(
+                        (
+                            response_id,
+                            mentorship_id,
+                            program_id,
+                            side.value,
+                            stage.value,
+                            answerer,
+                            moment(opens + timedelta(days=rng.randrange(0, 3)), 12),
+                        )
+                    )
+                    for question_id in questions[program_id]:
+                        answers.append((next(ids), response_id, question_id, rng.randint(1, 5)))
             if closed:
                 for stage, days in STAGE_DAYS.items():
                     due = end + timedelta(days=days)
@@ -309,6 +366,15 @@ async def generate(url: str, mentorships: int, seed: int) -> Scene:
             "outcomes",
             ["id", "mentorship_id", "mentee_id", "stage", "status", "recorded_by_user_id", "recorded_at"],
             outcomes,
+        )
+        counts["survey_responses"] = await copy(
+            connection,
+            "survey_responses",
+            ["id", "mentorship_id", "program_id", "side", "stage", "answered_by_user_id", "submitted_at"],
+            responses,
+        )
+        counts["survey_answers"] = await copy(
+            connection, "survey_answers", ["id", "response_id", "question_id", "scale_value"], answers
         )
         events: list[tuple[Any, ...]] = []
         registrations: list[tuple[Any, ...]] = []
@@ -424,8 +490,8 @@ def print_summary(figures: dict[str, Any], console: Console) -> None:
     counts = figures["counts"]
     console.print(
         f"{counts['mentorships']:,} mentorships, {counts['referrals']:,} referrals, {counts['meetings']:,} "
-        f"meetings, {counts['outcomes']:,} outcomes, {counts['event_registrations']:,} event registrations "
-        f"written in {figures['generation_seconds']:.1f} s"
+        f"meetings, {counts['outcomes']:,} outcomes, {counts['event_registrations']:,} event registrations, "
+        f"{counts['survey_answers']:,} survey answers written in {figures['generation_seconds']:.1f} s"
     )
     times = figures["times"]
     baseline = statistics.median(times["baseline"])

@@ -1281,6 +1281,15 @@ async def _report(scene: Scene, caller: str) -> Call:
     return Call({"id": program(scene)})
 
 
+@operation(
+    "requestReportExport",
+    """mutation($id: UUID!) { requestReportExport(input: {programId: $id, format: CSV,
+        period: {start: "2025-01-01", end: "2026-01-01"}}) { email } }""",
+)
+async def _request_report_export(scene: Scene, caller: str) -> Call:
+    return Call({"id": program(scene)})
+
+
 # --- The mentoring lifecycle (owner: the hub, whose program it is) ----------------------
 # A program's settings and survey; a mentorship's agreement, goals, check-ins, surveys
 # and certificate (the mentor: the one of the mentorship). A newcomer's orientation is
@@ -1656,6 +1665,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "anonymizePerson": row(OK, FB, FB, NF, FB, FB, FB, UN),
     # A program's report: its organization's staff; another agency is not told it exists.
     "report": row(OK, OK, OK, NF, NF, FB, FB, UN),
+    # Mailing it is reading it: the same people, refused with the same codes.
+    "requestReportExport": row(OK, OK, OK, NF, NF, FB, FB, UN),
     # The mentoring lifecycle. A program's settings and survey questions are terms of
     # taking part that the pair and the referring agencies need to know: any signed-in
     # person reads them; only the program's staff change them or read the answers.

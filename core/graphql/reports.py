@@ -1,5 +1,6 @@
-"""GraphQL for reports: a thin resolver over ``core.services.reports``, with each
-section's table rows and SVG chart in the viewer's language."""
+"""GraphQL for reports: thin resolvers over ``core.services.reports``, with each
+section's table rows and SVG chart in the viewer's language, and the report asked for
+by mail."""
 
 import uuid
 from datetime import date
@@ -7,12 +8,14 @@ from datetime import date
 import strawberry
 
 from core.graphql.context import GraphQLInfo
+from core.i18n import translate
 from core.reports.chart import svg
 from core.services import reports as report_service
-from core.services.reports import ReportScope, ReportUnit
+from core.services.reports import ExportFormat, ReportScope, ReportUnit
 
 strawberry.enum(ReportScope, description="A program, an organization's programs, or the whole collaborative")
 strawberry.enum(ReportUnit)
+strawberry.enum(ExportFormat, name="ReportExportFormat")
 
 
 @strawberry.type
@@ -120,6 +123,20 @@ class ReportInput:
     organization_id: uuid.UUID | None = None
 
 
+@strawberry.input(description="The report to mail: a scope and period as for `report`, and a file format")
+class ReportExportInput:
+    period: ReportPeriodInput
+    format: ExportFormat
+    program_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+
+
+@strawberry.type(description="A report on its way by mail")
+class ReportExportRequest:
+    email: str = strawberry.field(description="The address it goes to: the requester's")
+    message: str = strawberry.field(description="What happens next, in the requester's language")
+
+
 @strawberry.type
 class ReportsQuery:
     @strawberry.field(
@@ -135,3 +152,25 @@ class ReportsQuery:
             organization_id=input.organization_id,
         )
         return Report(report=found, language=info.context.language)
+
+
+@strawberry.type
+class ReportsMutation:
+    @strawberry.mutation(
+        description="The report of `report` as a CSV or XLSX file mailed to the requester in a few minutes, "
+        "built as they may see it then; refused at once as `report` would be"
+    )
+    async def request_report_export(self, info: GraphQLInfo, input: ReportExportInput) -> ReportExportRequest:
+        await info.context.actor()  # so that the language falls back on the person's preference
+        language = info.context.language
+        email = await info.context.call(
+            report_service.request_export,
+            start=input.period.start,
+            end=input.period.end,
+            export_format=input.format,
+            language=language,
+            program_id=input.program_id,
+            organization_id=input.organization_id,
+        )
+        message = translate("report.export.requested", language, email=email)
+        return ReportExportRequest(email=email, message=message)

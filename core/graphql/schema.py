@@ -37,7 +37,7 @@ from core.graphql.limits import (
 )
 from core.graphql.matching import MatchingMutation, MatchingQuery
 from core.graphql.privacy import PrivacyMutation, PrivacyQuery
-from core.graphql.reports import ReportsQuery
+from core.graphql.reports import ReportsMutation, ReportsQuery
 from core.graphql.rules import RulesMutation, RulesQuery
 from core.graphql.search import SearchQuery
 from core.graphql.sign_on import SignOnMutation, SignOnQuery
@@ -436,6 +436,7 @@ MUTATIONS: tuple[type, ...] = (
     PrivacyMutation,
     AccountsMutation,
     SignOnMutation,
+    ReportsMutation,
 )
 
 

@@ -1,6 +1,6 @@
 """Background work: one set of job definitions, two runners.
 
-Reminders (outcome follow-ups, check-ins) and every mail the platform sends (links,
+Reminders (outcome follow-ups, check-ins), report exports and every mail the platform sends (links,
 calendar invitations) run as jobs. On PostgreSQL the jobs live in procrastinate's tables
 and procrastinate's worker runs them; on SQLite (the embedded default) they live in the
 platform's ``jobs`` table and an in-process runner polls it. Either way a job is written in the transaction of

@@ -5,6 +5,8 @@ from typing import Any
 from core.jobs.queue import DELIVER_MAIL, SCAN_DUE_REMINDERS, mail_of
 from core.jobs.registry import JobContext, JobDefinition
 from core.jobs.reminders import scan_due_reminders
+from core.reports.mailing import mail_report_export
+from core.services.reports import MAIL_REPORT_EXPORT
 
 
 async def deliver_mail(context: JobContext, mail: dict[str, Any]) -> None:
@@ -17,6 +19,7 @@ DEFINITIONS: dict[str, JobDefinition] = {
     for definition in (
         JobDefinition(DELIVER_MAIL, deliver_mail),
         JobDefinition(SCAN_DUE_REMINDERS, scan_due_reminders, periodic=True),
+        JobDefinition(MAIL_REPORT_EXPORT, mail_report_export),
     )
 }
 

@@ -29,7 +29,7 @@ def formatted(row: ReportRow, language: str) -> str:
         return translate("report.chart.suppressed", language)
     if row.value is None:
         return translate("report.chart.no_data", language)
-    number = format_decimal(row.value, format="#,##0.#", locale=LOCALES[language])
+    number = format_decimal(row.value, format="#,##0.##", locale=LOCALES[language])  # averages: 2 decimals
     return translate(f"report.value.{row.unit.value}", language, value=number)
 
 

@@ -15,6 +15,10 @@ Who sees what:
   the next smallest count of that total is suppressed too;
 - another organization's program or organization answers NOT_FOUND; anyone else
   (mentors, newcomers, staff of other kinds asking for the collaborative) FORBIDDEN.
+
+A report can also be asked for by mail (``request_export``): the same checks at once,
+then a job (``core.reports.mailing``) builds it as the person may see it when it runs,
+checking again, and mails it as a CSV or XLSX attachment.
 """
 
 import enum
@@ -34,6 +38,7 @@ from core import rules
 from core.access import READING_STAFF_ROLES, Actor
 from core.errors import DomainError, Forbidden, NotFound
 from core.i18n import LANGUAGES, translate
+from core.jobs.queue import enqueue
 from core.models import (
     EmploymentStatus,
     Event,
@@ -42,6 +47,7 @@ from core.models import (
     Language,
     MatchProposal,
     Meeting,
+    Membership,
     MenteeProfile,
     Mentorship,
     MentorshipStatus,
@@ -49,9 +55,17 @@ from core.models import (
     OrganizationKind,
     Outcome,
     OutcomeStage,
+    PairSide,
     Program,
+    QuestionKind,
     Referral,
     ReferralStatus,
+    Role,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyStage,
+    User,
 )
 
 # A cell counting fewer people than this (but some) is suppressed in aggregate views.
@@ -74,6 +88,7 @@ class ReportUnit(enum.StrEnum):
     PERCENT = "percent"
     DAYS = "days"
     HOURS = "hours"
+    SCORE = "score"  # an average on a survey question's scale
 
 
 @dataclass(frozen=True)
@@ -664,6 +679,89 @@ async def _events(session: AsyncSession, scope: _Scope, period: Period) -> _Sect
     return section
 
 
+async def _surveys(session: AsyncSession, scope: _Scope, period: Period) -> _Section:
+    """Answers given in the period to the scale questions of the scope's programs: how
+    many, and their average, per stage (midpoint, completion) and side (mentors,
+    newcomers). Free-text answers stay out: words about one person may name them. A
+    cell's people are the distinct persons who answered (a mentor of two pairs answers
+    twice), which is what suppression counts."""
+    cells = {
+        (question_id, SurveyStage(stage), PairSide(side)): (int(answers), float(average), int(people))
+        for question_id, stage, side, answers, average, people in (
+            await session.execute(
+                # SQLAlchemy's own select: SQLModel's is typed for up to four columns.
+                sa.select(
+                    col(SurveyAnswer.question_id),
+                    col(SurveyResponse.stage),
+                    col(SurveyResponse.side),
+                    func.count(),
+                    func.avg(SurveyAnswer.scale_value),
+                    func.count(sa.distinct(col(SurveyResponse.answered_by_user_id))),
+                )
+                .join(SurveyResponse, col(SurveyResponse.id) == SurveyAnswer.response_id)
+                .where(
+                    scope.programs(SurveyResponse.program_id),
+                    _within(SurveyResponse.submitted_at, period),
+                    col(SurveyAnswer.scale_value).is_not(None),
+                )
+                .group_by(col(SurveyAnswer.question_id), col(SurveyResponse.stage), col(SurveyResponse.side))
+            )
+        ).all()
+    }
+    answered = {question_id for question_id, _, _ in cells}
+    questions = (
+        await session.execute(
+            select(SurveyQuestion, Program.name_en, Program.name_fr)
+            .join(Program, col(Program.id) == SurveyQuestion.program_id)
+            .where(
+                scope.programs(SurveyQuestion.program_id),
+                col(SurveyQuestion.kind) == QuestionKind.SCALE,
+                # A retired question stays in the reports of the periods it was answered in.
+                sa.or_(col(SurveyQuestion.retired_at).is_(None), col(SurveyQuestion.id).in_(answered)),
+            )
+            .order_by(
+                col(Program.created_at),
+                col(Program.id),
+                col(SurveyQuestion.position),
+                col(SurveyQuestion.created_at),
+            )
+        )
+    ).all()
+    section = _Section("surveys", chart_unit=ReportUnit.SCORE)
+    for question, program_en, program_fr in questions:
+        named = {}
+        for language in LANGUAGES:
+            params = {
+                "question": question.text_fr if language == "fr" else question.text_en,
+                "min": question.scale_min,
+                "max": question.scale_max,
+                "program": program_fr if language == "fr" else program_en,
+            }
+            # Several programs' questions side by side: each says whose it is.
+            key = "report.survey.question" if scope.program else "report.survey.question_in_program"
+            named[language] = translate(key, language, **params)
+        for stage in SurveyStage:
+            for side in PairSide:
+                answers, average, people = cells.get((question.id, stage, side), (0, None, 0))
+                prefix = f"surveys.{question.id}.{stage.value}.{side.value}"
+                for figure, unit, value in (
+                    ("answers", ReportUnit.COUNT, answers),
+                    ("average", ReportUnit.SCORE, round(average, 2) if average is not None else None),
+                ):
+                    labels = {
+                        language: translate(
+                            f"report.row.surveys.{figure}",
+                            language,
+                            question=named[language],
+                            stage=translate(f"report.survey.stage.{stage.value}", language),
+                            side=translate(f"report.survey.side.{side.value}", language),
+                        )
+                        for language in LANGUAGES
+                    }
+                    section.figures.append(_Figure(f"{prefix}.{figure}", labels, unit, value, (people,)))
+    return section
+
+
 SECTIONS = (
     _referrals,
     _admission,
@@ -675,6 +773,7 @@ SECTIONS = (
     _outcomes,
     _francophone,
     _events,
+    _surveys,
 )
 
 
@@ -700,4 +799,74 @@ async def report(
         aggregates_only=scope.aggregates_only,
         sections=sections,
         scope_names=scope.names(),
+    )
+
+
+# --- By mail ------------------------------------------------------------------------------
+
+# The job that builds a requested report and mails it (``core.reports.mailing``).
+MAIL_REPORT_EXPORT = "mail_report_export"
+
+
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+async def request_export(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    start: date,
+    end: date,
+    export_format: ExportFormat,
+    language: str,
+    program_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> str:
+    """Queue the report for mailing to the actor in ``language`` once this transaction
+    commits, after the checks ``report`` makes; the address it goes to. The job checks
+    again when it runs."""
+    period = check_period(start, end)
+    await _scope(session, actor, program_id, organization_id)
+    if actor.operations is not None:
+        # An integration client's service account reads no mail: it downloads the export.
+        raise DomainError("REPORT_EXPORT_NO_MAILBOX")
+    user = await session.get_one(User, actor.user_id)
+    await enqueue(
+        session,
+        MAIL_REPORT_EXPORT,
+        user_id=str(actor.user_id),
+        acting_for=str(actor.organization_id),
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        program_id=str(program_id) if program_id else None,
+        organization_id=str(organization_id) if organization_id else None,
+        export_format=export_format.value,
+        language=language,
+    )
+    return user.email
+
+
+async def actor_of(session: AsyncSession, user_id: uuid.UUID, organization_id: uuid.UUID) -> Actor | None:
+    """The person as they act for ``organization_id`` now, with the roles they hold
+    there today (none when they left it); None once their account is disabled."""
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    roles = frozenset(
+        Role(role)
+        for role in await session.scalars(
+            select(Membership.role).where(
+                Membership.user_id == user_id, Membership.organization_id == organization_id
+            )
+        )
+    )
+    return Actor(
+        user_id=user.id,
+        display_name=user.display_name,
+        language=user.preferred_language,
+        organization_id=organization_id,
+        roles=roles,
+        memberships={organization_id: roles} if roles else {},
     )

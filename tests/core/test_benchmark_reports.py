@@ -35,6 +35,9 @@ async def test_the_benchmark_writes_its_collaborative_and_times_every_scope() ->
     assert counts["referrals"] == counts["mentee_profiles"] == 360
     assert counts["meetings"] >= 3 * 300 and counts["outcomes"] > 0
     assert counts["event_registrations"] == counts["events"] * reports.REGISTRATIONS_PER_EVENT
+    assert counts["survey_questions"] == 2 * reports.AGENCIES * reports.SCALE_QUESTIONS_PER_PROGRAM
+    assert counts["survey_responses"] > 0
+    assert counts["survey_answers"] == counts["survey_responses"] * reports.SCALE_QUESTIONS_PER_PROGRAM
     assert set(figures["times"]) == {"baseline", "collaborative", "organization", "program"}
     assert all(len(times) == 1 for times in figures["times"].values())
 
@@ -46,7 +49,7 @@ async def test_the_benchmark_writes_its_collaborative_and_times_every_scope() ->
         check=True,
         env={**os.environ, "TREMPLIN_BENCHMARK_POSTGRES_URL": BENCHMARK_URL, "COLUMNS": "200"},
     ).stdout
-    assert "2,000 mentorships" in printed
+    assert "2,000 mentorships" in printed and "survey answers" in printed
     for scope in ("collaborative", "organization", "program"):
         (line,) = [line for line in printed.splitlines() if line.startswith(f"│ {scope} ")]
         assert "met" in line  # the verdict: "met" or "NOT met"

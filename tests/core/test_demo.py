@@ -41,6 +41,8 @@ from core.models import (
     Referral,
     ReferralStatus,
     Role,
+    SurveyAnswer,
+    SurveyResponse,
     User,
 )
 from core.search.documents import mentor_documents
@@ -254,8 +256,9 @@ async def check_audit_trails(session: AsyncSession) -> None:
 
 
 async def check_reports(session: AsyncSession) -> None:
-    """The hub's report over the last six months matches counts made here, row by row
-    in Python, from plain selects of the seeded tables."""
+    """The hub's report over the last six months (its surveys over the demo's whole
+    history) matches counts made here, row by row in Python, from plain selects of the
+    seeded tables."""
     token, _ = await accounts.sign_in(session, "coordinator@hub.demo.tremplin.ca", DEMO_PASSWORD)
     coordinator = await accounts.resolve_actor(session, token, "hub")
     program = await session.scalar(sa.select(Program))
@@ -331,6 +334,34 @@ async def check_reports(session: AsyncSession) -> None:
     assert {key: shown[key] for key in expected} == pytest.approx(expected, abs=0.051)
     assert expected["referrals/referrals.total"] and expected["hours/hours.meetings"]
     assert sum(outcomes.values()) > 0 and expected["francophone/francophone.french"]
+
+    # Surveys: the demo's newcomers with an account answered at completion, over its
+    # whole history; each scale answer given in the period, by question, stage and side.
+    start = end - timedelta(days=500)  # within() now tests this period
+    found = await reports.report(session, coordinator, start=start, end=end, program_id=program.id)
+    [surveys] = [section for section in found.sections if section.key == "surveys"]
+    shown = {f"surveys/{row.key}": row.value for row in surveys.rows}
+    responses = {
+        response.id: response
+        for response in await session.scalars(
+            sa.select(SurveyResponse).where(SurveyResponse.program_id == program.id)
+        )
+        if within(response.submitted_at)
+    }
+    scores: dict[str, list[int]] = {}
+    for answer in await session.scalars(sa.select(SurveyAnswer)):
+        response = responses.get(answer.response_id)
+        if response is not None and answer.scale_value is not None:
+            cell = f"surveys/surveys.{answer.question_id}.{response.stage}.{response.side}"
+            scores.setdefault(cell, []).append(answer.scale_value)
+    assert scores, "the demo's newcomers answer the completion survey"
+    expected = {}
+    for cell, given in scores.items():
+        expected[f"{cell}.answers"] = len(given)
+        expected[f"{cell}.average"] = round(sum(given) / len(given), 2)
+    assert {key: shown[key] for key in expected} == pytest.approx(expected, abs=0.001)
+    # Every other cell of the scale question counts no answer.
+    assert {shown[key] for key in shown if key.endswith(".answers") and key not in expected} == {0}
 
 
 async def check_search(session: AsyncSession) -> None:

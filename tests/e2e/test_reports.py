@@ -7,12 +7,15 @@ import io
 import uuid
 import xml.etree.ElementTree as ElementTree
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core import mail
 from core.models import (
     Answer,
     EmploymentStatus,
@@ -31,16 +34,23 @@ from core.models import (
     OrganizationKind,
     Outcome,
     OutcomeStage,
+    PairSide,
     ParticipantRole,
     ProposalStatus,
+    QuestionKind,
     Referral,
     ReferralStatus,
     Role,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyStage,
     User,
 )
 from core.services import accounts, organizations
 from tests.e2e.test_bad_input import assert_refused
 from tests.graphql_client import GraphQL, GraphQLError
+from tests.mailbox import Mailbox
 from tests.world import PASSWORD, World
 
 REPORT = """
@@ -51,6 +61,11 @@ query($input: ReportInput!) { report(input: $input) {
 START, END = date(2025, 1, 1), date(2025, 7, 1)
 PERIOD = {"start": START.isoformat(), "end": END.isoformat()}
 SVG = "{http://www.w3.org/2000/svg}"
+# The program's survey: a scale question (reported), a written one and a scale question
+# retired before anyone answered it (neither reported).
+USEFUL = uuid.UUID("00000000-0000-4000-8000-00000000a001")
+WRITTEN = uuid.UUID("00000000-0000-4000-8000-00000000a002")
+RETIRED = uuid.UUID("00000000-0000-4000-8000-00000000a003")
 
 
 def at(day: int, hour: int = 10) -> datetime:
@@ -63,14 +78,38 @@ async def build_scene(sessions: async_sessionmaker[AsyncSession], world: World) 
     admitted, 2 returned, 1 waiting; the 7 matched 1 to 7 days after admission (4 of
     them served in French); 6 closed (5 completed, 1 early), each with 2 one-hour
     meetings; closure outcomes 5 employed in field, 1 searching; one networking event
-    of the hub with 6 registered, 3 attended. One referral outside the period."""
+    of the hub with 6 registered, 3 attended. One referral outside the period.
+    Survey ("Useful?", 1 to 5): at completion the 6 newcomers answered 5, 4, 4, 3, 5, 5
+    and their one mentor 4 for each pair; at midpoint 3 newcomers answered 2, 3, 4; the
+    active pair's newcomer answered at midpoint after the period."""
     program_id = world.program_id
     assert program_id is not None
     agency, hub = world.organizations["agency"], world.organizations["hub"]
     referrer = world.actors["agency_coordinator"].user_id
     staff = world.actors["hub_coordinator"].user_id
     mentor_id = world.mentor_ids["mentor"]
+    mentor_user = world.actors["mentor"].user_id
     async with sessions() as session, session.begin():
+        for question_id, kind, retired in (
+            (USEFUL, QuestionKind.SCALE, None),
+            (WRITTEN, QuestionKind.TEXT, None),
+            (RETIRED, QuestionKind.SCALE, at(-60)),
+        ):
+            scale = (1, 5) if kind == QuestionKind.SCALE else (None, None)
+            session.add(
+                SurveyQuestion(
+                    id=question_id,
+                    program_id=program_id,
+                    kind=kind,
+                    text_en="Useful?" if kind == QuestionKind.SCALE else "What would you change?",
+                    text_fr="Utile ?" if kind == QuestionKind.SCALE else "Que changeriez-vous ?",
+                    scale_min=scale[0],
+                    scale_max=scale[1],
+                    retired_at=retired,
+                    created_at=at(-90),
+                )
+            )
+        await session.flush()
         for index in range(11):
             mentee = MenteeProfile(
                 owner_organization_id=agency,
@@ -155,6 +194,40 @@ async def build_scene(sessions: async_sessionmaker[AsyncSession], world: World) 
                         logged_by_user_id=staff,
                     )
                 )
+            newcomer = User(email=f"client{index}@example.org", display_name=f"Client {index}")
+            session.add(newcomer)
+            await session.flush()
+            answers: list[tuple[PairSide, SurveyStage, uuid.UUID, int, datetime]] = []
+            if closed:
+                answers.append(
+                    (
+                        PairSide.MENTEE,
+                        SurveyStage.COMPLETION,
+                        newcomer.id,
+                        (5, 4, 4, 3, 5, 5)[index],
+                        at(index + 100),
+                    )
+                )
+                answers.append((PairSide.MENTOR, SurveyStage.COMPLETION, mentor_user, 4, at(index + 100)))
+            if index < 3:
+                answers.append(
+                    (PairSide.MENTEE, SurveyStage.MIDPOINT, newcomer.id, index + 2, at(index + 60))
+                )
+            if index == 6:  # after the period
+                answers.append((PairSide.MENTEE, SurveyStage.MIDPOINT, newcomer.id, 1, at(200)))
+            for side, stage, answered_by, value, submitted in answers:
+                response = SurveyResponse(
+                    mentorship_id=mentorship.id,
+                    program_id=program_id,
+                    side=side,
+                    stage=stage,
+                    answered_by_user_id=answered_by,
+                    submitted_at=submitted,
+                )
+                session.add(response)
+                await session.flush()
+                session.add(SurveyAnswer(response_id=response.id, question_id=USEFUL, scale_value=value))
+                session.add(SurveyAnswer(response_id=response.id, question_id=WRITTEN, text="More meetings"))
             if closed:
                 session.add(
                     Outcome(
@@ -261,6 +334,14 @@ EXPECTED = {
     "francophone/francophone.share": 57.1,
     "events/events.networking.registered": 6,
     "events/events.networking.attended": 3,
+    f"surveys/surveys.{USEFUL}.midpoint.mentor.answers": 0,
+    f"surveys/surveys.{USEFUL}.midpoint.mentor.average": None,
+    f"surveys/surveys.{USEFUL}.midpoint.mentee.answers": 3,
+    f"surveys/surveys.{USEFUL}.midpoint.mentee.average": 3.0,
+    f"surveys/surveys.{USEFUL}.completion.mentor.answers": 6,
+    f"surveys/surveys.{USEFUL}.completion.mentor.average": 4.0,
+    f"surveys/surveys.{USEFUL}.completion.mentee.answers": 6,
+    f"surveys/surveys.{USEFUL}.completion.mentee.average": 4.33,
 }
 # What an aggregate view hides: counts of 1 to 4 and what derives from them, and the
 # next smallest part of a total where one hidden part could be worked out.
@@ -281,6 +362,11 @@ HIDDEN = {
     "francophone/francophone.french",
     "francophone/francophone.share",
     "events/events.networking.attended",
+    f"surveys/surveys.{USEFUL}.midpoint.mentee.answers",
+    f"surveys/surveys.{USEFUL}.midpoint.mentee.average",
+    # Six answers, but all from the one mentor.
+    f"surveys/surveys.{USEFUL}.completion.mentor.answers",
+    f"surveys/surveys.{USEFUL}.completion.mentor.average",
 }
 
 
@@ -314,6 +400,15 @@ async def test_program_staff_see_their_own_figures_whole(
         assert chart.findtext(f"{SVG}desc")
     hours = next(section for section in french["sections"] if section["key"] == "hours")
     assert "14 h" in hours["svg"]
+    # Only the scale question answered is reported; its labels are its own French text.
+    surveys = next(section for section in french["sections"] if section["key"] == "surveys")
+    assert {row["key"].split(".")[1] for row in surveys["rows"]} == {str(USEFUL)}
+    labels = {row["key"]: row["label"] for row in surveys["rows"]}
+    assert labels[f"surveys.{USEFUL}.completion.mentee.average"] == (
+        "Utile ? (1 à 5), fin du mentorat, personnes mentorées : moyenne"
+    )
+    chart = ElementTree.fromstring(surveys["svg"])
+    assert "fin du mentorat, personnes mentorées : moyenne: 4,33" in (chart.findtext(f"{SVG}desc") or "")
 
 
 async def test_the_lead_organization_sees_the_collaborative_with_small_cells_suppressed(
@@ -335,6 +430,9 @@ async def test_the_lead_organization_sees_the_collaborative_with_small_cells_sup
     assert found["return_reasons/return_reasons.other"] is None  # 2 reasons: suppressed
     chart = next(section["svg"] for section in report["sections"] if section["key"] == "completion")
     assert "suppressed (fewer than 5 people)" in chart
+    # Several programs' questions side by side: each label names its program.
+    surveys = next(section for section in report["sections"] if section["key"] == "surveys")
+    assert surveys["rows"][-1]["label"] == "Career Mentoring: Useful? (1–5), completion, newcomers: average"
 
 
 async def test_a_funder_sees_aggregates_of_any_organization(
@@ -462,3 +560,123 @@ async def test_export_refusals_answer_json_in_the_callers_language(
         )
         assert answer.status_code == 400 and answer.json()["code"] == code, params
         assert not answer.json()["message"].startswith("error.")
+
+
+REQUEST_EXPORT = """
+mutation($input: ReportExportInput!) { requestReportExport(input: $input) { email message } }
+"""
+
+
+def attachment_of(message: EmailMessage) -> tuple[str, bytes]:
+    """The one attachment's name and bytes, as a mail client saves it."""
+    [attachment] = list(message.iter_attachments())
+    content = attachment.get_payload(decode=True)
+    assert isinstance(content, bytes)
+    return attachment.get_filename() or "", content
+
+
+async def test_a_report_asked_by_mail_arrives_once_as_the_requester_sees_it(
+    graphql: GraphQL, sessions: async_sessionmaker[AsyncSession], world: World, mailbox: Mailbox
+) -> None:
+    await build_scene(sessions, world)
+    token = await graphql.sign_in(world.emails["hub_coordinator"], PASSWORD)
+    variables = {"input": {"period": PERIOD, "programId": str(world.program_id), "format": "XLSX"}}
+    data = await graphql.execute(REQUEST_EXPORT, variables, token=token, language="fr")
+    email = world.emails["hub_coordinator"]
+    assert data["requestReportExport"] == {
+        "email": email,
+        "message": f"Le rapport sera envoyé à {email} d'ici quelques minutes.",
+    }
+    [message] = await mailbox.deliver()
+    assert message["To"] == email and message["Content-Language"] == "fr"
+    assert (
+        message["Subject"]
+        == "Tremplin : Rapport : Mentorat professionnel, du 2025-01-01 au 2025-07-01 (fin exclue)"
+    )
+    assert "Voici le rapport que vous avez demandé" in mail.plain_text(message)
+    name, content = attachment_of(message)
+    assert name == "tremplin-report-program-2025-01-01-2025-07-01.xlsx"
+    sheet = list(
+        openpyxl.load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)
+    )
+    assert sheet[0][2] == "Indicateur"
+    from_mail = {row[0]: row[3] for row in sheet[1:]}
+    assert {key: from_mail[key] for key in EXPECTED} == EXPECTED
+    assert from_mail == values(await report_as(graphql, token, "fr", programId=str(world.program_id)))
+    # Sent once: running the jobs again mails nothing more.
+    assert len(await mailbox.deliver()) == 1
+
+
+async def test_an_overseer_gets_the_aggregates_by_mail_as_csv(
+    graphql: GraphQL, sessions: async_sessionmaker[AsyncSession], world: World, mailbox: Mailbox
+) -> None:
+    await build_scene(sessions, world)
+    token = await graphql.sign_in(world.emails["hub_admin"], PASSWORD)
+    variables = {"input": {"period": PERIOD, "format": "CSV"}}
+    data = await graphql.execute(REQUEST_EXPORT, variables, token=token, language="en")
+    assert data["requestReportExport"]["email"] == world.emails["hub_admin"]
+    [message] = await mailbox.deliver()
+    assert message["Content-Language"] == "en"
+    name, content = attachment_of(message)
+    assert name.endswith(".csv") and content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert table[0] == ["Code", "Section", "Indicator", "Value", "Unit", "Suppressed"]
+    assert {row[0] for row in table[1:] if row[5]} == HIDDEN
+    from_mail = {row[0]: float(row[3]) if row[3] else None for row in table[1:]}
+    assert from_mail == values(await report_as(graphql, token))
+
+
+async def test_a_refused_request_queues_nothing(
+    graphql: GraphQL, sessions: async_sessionmaker[AsyncSession], world: World, mailbox: Mailbox
+) -> None:
+    await build_scene(sessions, world)
+    hub_program = {"programId": str(world.program_id)}
+    other = await graphql.sign_in(world.emails["other_coordinator"], PASSWORD)
+    for scope, code in (
+        (hub_program, "NOT_FOUND"),
+        ({"organizationId": str(world.organizations["hub"])}, "NOT_FOUND"),
+        ({"programId": str(uuid.uuid4())}, "NOT_FOUND"),
+        ({}, "FORBIDDEN"),  # the collaborative: the lead organization and funders only
+    ):
+        variables = {"input": {"period": PERIOD, "format": "CSV", **scope}}
+        await assert_refused(graphql, sessions, REQUEST_EXPORT, variables, code=code, token=other)
+    for person in ("mentor", "client"):
+        token = await graphql.sign_in(world.emails[person], PASSWORD)
+        variables = {"input": {"period": PERIOD, "format": "XLSX", **hub_program}}
+        await assert_refused(graphql, sessions, REQUEST_EXPORT, variables, code="FORBIDDEN", token=token)
+    coordinator = await graphql.sign_in(world.emails["hub_coordinator"], PASSWORD)
+    for period, code in (
+        ({"start": "2025-03-01", "end": "2025-03-01"}, "REPORT_PERIOD_EMPTY"),
+        ({"start": "2019-01-01", "end": "2025-01-01"}, "REPORT_PERIOD_TOO_LONG"),
+    ):
+        variables = {"input": {"period": period, "format": "CSV", **hub_program}}
+        await assert_refused(graphql, sessions, REQUEST_EXPORT, variables, code=code, token=coordinator)
+    both = {**hub_program, "organizationId": str(world.organizations["hub"])}
+    variables = {"input": {"period": PERIOD, "format": "CSV", **both}}
+    await assert_refused(
+        graphql, sessions, REQUEST_EXPORT, variables, code="REPORT_SCOPE_CONFLICT", token=coordinator
+    )
+    with pytest.raises(GraphQLError) as anonymous:
+        await graphql.execute(REQUEST_EXPORT, {"input": {"period": PERIOD, "format": "CSV"}})
+    assert anonymous.value.code == "UNAUTHENTICATED"
+    assert await mailbox.deliver() == []
+
+
+async def test_a_requester_who_lost_their_role_gets_no_report(
+    graphql: GraphQL, sessions: async_sessionmaker[AsyncSession], world: World, mailbox: Mailbox
+) -> None:
+    await build_scene(sessions, world)
+    variables = {"input": {"period": PERIOD, "programId": str(world.program_id), "format": "CSV"}}
+    for person in ("hub_coordinator", "hub_admin"):
+        token = await graphql.sign_in(world.emails[person], PASSWORD)
+        await graphql.execute(REQUEST_EXPORT, variables, token=token)
+    coordinator, admin = world.actors["hub_coordinator"].user_id, world.actors["hub_admin"].user_id
+    async with sessions() as session, session.begin():
+        # The coordinator left the hub; the admin's account was disabled.
+        await session.execute(delete(Membership).where(Membership.user_id == coordinator))
+        await session.execute(update(User).where(User.id == admin).values(is_active=False))
+    [notice] = await mailbox.deliver()
+    assert notice["To"] == world.emails["hub_coordinator"]
+    assert notice["Subject"] == "Tremplin: your report could not be sent"
+    assert not list(notice.iter_attachments())
+    assert "no longer had access" in mail.plain_text(notice)
