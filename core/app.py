@@ -29,6 +29,8 @@ from core.search.outbox import run_indexer
 from core.search.port import SearchEngine
 from core.settings import Settings, get_settings
 from core.throttle import SignInThrottle
+from core.web import router as web_router
+from core.web import static_files, template_config
 
 ORGANIZATION_HEADER = "Tremplin-Organization"
 
@@ -78,6 +80,9 @@ async def security_headers(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
         for name, value in SECURITY_HEADERS.items():
+            # The web app's pages send a stricter content policy of their own (core/web).
+            if name == "Content-Security-Policy" and name in headers:
+                continue
             headers[name] = value
 
 
@@ -161,6 +166,9 @@ class TremplinPlugin(InitPluginProtocol):
         app_config.route_handlers.extend(
             [sessions.open_session, sign_on.begin_sign_on, sign_on.finish_sign_on]
         )
+        # The web app's pages, their stylesheet and templates (core/web).
+        app_config.route_handlers.extend([web_router(), static_files()])
+        app_config.template_config = template_config()
         return app_config
 
 

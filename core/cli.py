@@ -61,8 +61,10 @@ def db_revision(message: str) -> None:
     migrate.revision(message)
 
 
-def _serve(debug: bool) -> None:
-    settings = get_settings().model_copy(update={"debug": debug or get_settings().debug})
+def _serve(debug: bool, demo: bool = False) -> None:
+    settings = get_settings().model_copy(
+        update={"debug": debug or get_settings().debug, "demo": demo or get_settings().demo}
+    )
     from core.app import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
@@ -103,8 +105,11 @@ def demo(serve_after: bool) -> None:
         f"GraphQL and GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]. "
         "Sign in with the signIn mutation, then send the token as 'Authorization: Bearer <token>'."
     )
+    console.print(
+        f"Web app (home page, one click per demo login): [bold]http://{settings.host}:{settings.port}/[/bold]"
+    )
     if serve_after:
-        _serve(debug=True)
+        _serve(debug=True, demo=True)
 
 
 @main.group()

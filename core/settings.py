@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         "Use postgresql+asyncpg://user@host/db for PostgreSQL.",
     )
     debug: bool = Field(default=False, description="Serve GraphiQL and verbose logs.")
+    demo: bool = Field(
+        default=False,
+        description="The platform runs the demo: the home page lists the demo logins, each signing in "
+        "with a click. Set by `tremplin demo`; never on a real platform.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     default_language: str = Field(default="en", pattern="^(en|fr)$")

@@ -47,6 +47,14 @@ start_postgresql() {
     fi
 }
 
+install_chromium() {
+    # The web app's browser tests drive Debian's Chromium (never a downloaded browser).
+    if [ ! -x /usr/bin/chromium ]; then
+        echo "Installing Chromium…"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+}
+
 case "${1:-}" in
     demo)
         setup
@@ -55,8 +63,10 @@ case "${1:-}" in
     test)
         setup
         start_postgresql
+        install_chromium
         export TREMPLIN_REQUIRE_POSTGRES=1
         export TREMPLIN_REQUIRE_OIDC=1
+        export TREMPLIN_REQUIRE_BROWSER=1
         shift
         exec "$VENV/bin/python" -m pytest "$@"
         ;;

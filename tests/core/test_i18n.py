@@ -21,7 +21,10 @@ from core.validation import PARTS_OF_DAY
 
 ROOT = Path(__file__).parents[2]
 SOURCES = [path for folder in ("core", "plugins", "federation") for path in (ROOT / folder).rglob("*.py")]
-KEY = re.compile(r"^(error|match|rule)\.[A-Za-z_.]*[A-Za-z_]$")
+KEY = re.compile(r"^(error|match|rule|web)\.[A-Za-z_.]*[A-Za-z_]$")
+TEMPLATES = list((ROOT / "core" / "web" / "templates").rglob("*.html"))
+# t("web.home.title") in the web app's templates.
+TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([A-Za-z_.]+)["']""")
 
 
 def composed_matching_keys() -> set[str]:
@@ -74,6 +77,8 @@ def used_keys() -> set[str]:
                         and isinstance(statement.value, ast.Constant)
                     ):
                         keys.add(f"error.{statement.value.value}")
+    for path in TEMPLATES:
+        keys.update(TEMPLATE_KEY.findall(path.read_text(encoding="utf-8")))
     return keys
 
 
@@ -90,6 +95,7 @@ def test_the_scan_finds_the_keys_it_should() -> None:
         "match.excluded.service_language",
         "match.criterion.work_style",
         "rule.open.mentor_local_experience",
+        "web.home.title",
     } <= keys
     assert "error.INTERNAL_ERROR" in keys
 
