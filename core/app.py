@@ -92,8 +92,8 @@ def health() -> dict[str, str]:
 
 
 class TremplinPlugin(InitPluginProtocol):
-    """Registers the database lifecycle (with the search indexer), the GraphQL endpoint
-    and the HTTP routes."""
+    """Registers the database lifecycle (with the search indexer and the job worker),
+    the GraphQL endpoint, the HTTP routes and the web app's pages."""
 
     def __init__(
         self, settings: Settings, search: SearchEngine | None = None, index_in_background: bool = True
@@ -160,14 +160,22 @@ class TremplinPlugin(InitPluginProtocol):
         app_config.before_send.append(security_headers)
         app_config.lifespan.append(database)
         app_config.dependencies["db_session"] = Provide(provide_db_session)
-        app_config.route_handlers.extend([graphql, health, oauth.token])
-        app_config.route_handlers.extend([reports.export_csv, reports.export_xlsx])
-        app_config.route_handlers.extend(certificates.ROUTES)
         app_config.route_handlers.extend(
-            [sessions.open_session, sign_on.begin_sign_on, sign_on.finish_sign_on]
+            [
+                graphql,
+                health,
+                oauth.token,
+                sessions.open_session,
+                sign_on.begin_sign_on,
+                sign_on.finish_sign_on,
+                reports.export_csv,
+                reports.export_xlsx,
+                *certificates.ROUTES,
+                # The web app's pages and their stylesheet (core/web).
+                web_router(),
+                static_files(),
+            ]
         )
-        # The web app's pages, their stylesheet and templates (core/web).
-        app_config.route_handlers.extend([web_router(), static_files()])
         app_config.template_config = template_config()
         return app_config
 
