@@ -137,6 +137,19 @@ async def get_mentee(session: AsyncSession, actor: Actor, mentee_id: uuid.UUID) 
     return views[mentee_id]
 
 
+async def own_file_id(session: AsyncSession, actor: Actor) -> uuid.UUID:
+    """The signed-in newcomer's own file in the organization they act for."""
+    mentee_id = await session.scalar(
+        select(MenteeProfile.id).where(
+            MenteeProfile.user_id == actor.user_id,
+            MenteeProfile.owner_organization_id == actor.organization_id,
+        )
+    )
+    if mentee_id is None:
+        raise NotFound()
+    return mentee_id
+
+
 async def list_clients(
     session: AsyncSession, actor: Actor, *, search: str = "", limit: int = 50, offset: int = 0
 ) -> tuple[list[MenteeView], int]:

@@ -16,13 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core import clock
-from core.access import Actor
 from core.errors import DomainError, NotFound
 from core.graphql.search import facet_label
 from core.models import (
     Answer,
     MeetingMode,
-    MenteeProfile,
     MentorProfile,
     MentorshipStatus,
     Organization,
@@ -91,20 +89,6 @@ def _uuid(value: str) -> uuid.UUID:
         raise NotFound() from None
 
 
-async def my_file_id(db: AsyncSession, actor: Actor) -> uuid.UUID:
-    """The newcomer's own file in the organization they act for (read through
-    ``mentees.get_mentee`` afterwards, which decides what they see)."""
-    mentee_id = await db.scalar(
-        select(MenteeProfile.id).where(
-            MenteeProfile.user_id == actor.user_id,
-            MenteeProfile.owner_organization_id == actor.organization_id,
-        )
-    )
-    if mentee_id is None:
-        raise NotFound()
-    return mentee_id
-
-
 async def _names(
     db: AsyncSession, model: type[Program] | type[MentorProfile], ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
@@ -136,7 +120,7 @@ async def _profile_page(
     visit: Visit, typed: Form | None = None, errors: dict[str, str] | None = None, status: int = 200
 ) -> Template:
     assert visit.db is not None
-    view = await visit.call(mentees.get_mentee, await my_file_id(visit.db, visit.me))
+    view = await visit.call(mentees.get_mentee, await visit.call(mentees.own_file_id))
     profile = view.profile
     values = typed or {name: str(getattr(profile, field) or "") for name, field in PROFILE_FIELDS.items()}
     open_to_virtual = ("openToVirtual" in typed) if typed is not None else profile.open_to_virtual
@@ -162,7 +146,7 @@ async def save_profile(request: Request[Any, Any, Any], db_session: AsyncSession
     visit = await open_visit(request, db_session, form=form, back="/me/profile")
     changes: dict[str, Any] = {field: form.get(name, "") for name, field in PROFILE_FIELDS.items()}
     changes["open_to_virtual"] = "openToVirtual" in form
-    mentee_id = await my_file_id(db_session, visit.me)
+    mentee_id = await visit.call(mentees.own_file_id)
     try:
         await visit.call(mentees.update_mentee, mentee_id, changes)
     except DomainError as error:
@@ -433,7 +417,7 @@ def _int(value: str, field: str) -> int:
 @get("/me/consents", include_in_schema=False)
 async def my_consents(request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
     visit = await open_visit(request, db_session)
-    rows = await visit.call(consents.list_consents, await my_file_id(db_session, visit.me))
+    rows = await visit.call(consents.list_consents, await visit.call(mentees.own_file_id))
     return visit.page(
         "newcomer/consents.html",
         consents=[
