@@ -28,6 +28,15 @@ NEWCOMER = next(login.email for login in demo_logins() if login.role == Role.MEN
 COORDINATOR = next(login.email for login in demo_logins() if login.role == Role.COORDINATOR.value)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 MENTORSHIP_LINK = re.compile(r'href="(/mentorships/[0-9a-f-]+)"')
+MENTOR = next(login.email for login in demo_logins() if login.role == Role.MENTOR.value)
+AGENCY_COORDINATOR = [login.email for login in demo_logins() if login.role == Role.COORDINATOR.value][1]
+BOARD_LINK = re.compile(r'href="(/coordinator/match/[0-9a-f-]+)"')
+REFERRAL_LINK = re.compile(r'href="(/coordinator/referrals/[0-9a-f-]+)"')
+ADMIN = next(login.email for login in demo_logins() if login.role == Role.ORG_ADMIN.value)
+AGENCY_ADMIN = [login.email for login in demo_logins() if login.role == Role.ORG_ADMIN.value][-1]
+EMPLOYER_REP = next(login.email for login in demo_logins() if login.role == Role.EMPLOYER_REP.value)
+VIEWER = next(login.email for login in demo_logins() if login.role == Role.VIEWER.value)
+PROGRAM_LINK = re.compile(r'href="(/admin/programs/[0-9a-f-]+)"')
 
 
 def _free_port() -> int:
@@ -108,6 +117,12 @@ def main() -> None:
             newcomer = _signed_in(base, NEWCOMER)
             coordinator = _signed_in(base, COORDINATOR)
             mentorship = MENTORSHIP_LINK.search(newcomer.get("/me/mentorship").text)
+            admin, agency_admin = _signed_in(base, ADMIN), _signed_in(base, AGENCY_ADMIN)
+            employer_rep, viewer = _signed_in(base, EMPLOYER_REP), _signed_in(base, VIEWER)
+            program = PROGRAM_LINK.search(admin.get("/admin").text)
+            mentor, agency = _signed_in(base, MENTOR), _signed_in(base, AGENCY_COORDINATOR)
+            board = BOARD_LINK.search(coordinator.get("/coordinator/waiting").text)
+            referral = REFERRAL_LINK.search(coordinator.get("/coordinator").text)
             pages: list[tuple[str, httpx.Client, str]] = [
                 ("GET /health (baseline)", anonymous, "/health"),
                 ("home, anonymous", anonymous, "/"),
@@ -126,6 +141,24 @@ def main() -> None:
                 ("my consents", newcomer, "/me/consents"),
                 ("my data", newcomer, "/me/data"),
                 ("my data export (JSON)", newcomer, "/me/data/export.json"),
+                ("coordinator: referral inbox", coordinator, "/coordinator"),
+                *([("coordinator: a referral", coordinator, referral.group(1))] if referral else []),
+                ("coordinator: waiting list", coordinator, "/coordinator/waiting"),
+                *([("coordinator: matching board", coordinator, board.group(1))] if board else []),
+                ("coordinator: mentorships to follow", coordinator, "/coordinator/mentorships"),
+                ("agency: register and refer", agency, "/coordinator/clients/new"),
+                ("agency: proposals", agency, "/coordinator/proposals"),
+                ("mentor: profile", mentor, "/mentor/profile"),
+                ("mentor: proposals", mentor, "/mentor/proposals"),
+                ("mentor: my mentees", mentor, "/mentor/mentees"),
+                ("admin: plugins and programs", admin, "/admin"),
+                *([("admin: a program's rules and weights", admin, program.group(1))] if program else []),
+                ("admin: integration clients", admin, "/admin/clients"),
+                ("admin: members", admin, "/admin/members"),
+                ("admin: audit log (agency)", agency_admin, "/admin/audit"),
+                ("employer: programs and mentors", employer_rep, "/employer"),
+                ("report: collaborative (lead org)", viewer, "/reports"),
+                ("report: own organization (agency)", agency_admin, "/reports"),
             ]
             print(
                 f"\n{'page':<36} {'p50 ms':>8} {'p95 ms':>8}   "

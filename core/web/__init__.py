@@ -17,7 +17,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from core.errors import DomainError
-from core.web import newcomer, pages
+from core.web import admin, coordinator, employer, mentor, newcomer, pages, reports
 from core.web.base import CsrfRefused, SignInNeeded, refused_page, sign_in_path, status_of
 
 HERE = Path(__file__).parent
@@ -59,7 +59,15 @@ def _domain_refused(request: Request[Any, Any, Any], error: DomainError) -> Resp
 def router() -> Router:
     return Router(
         path="/",
-        route_handlers=[*pages.ROUTES, *newcomer.ROUTES],
+        route_handlers=[
+            *pages.ROUTES,
+            *newcomer.ROUTES,
+            *coordinator.ROUTES,
+            *mentor.ROUTES,
+            *reports.ROUTES,
+            *admin.ROUTES,
+            *employer.ROUTES,
+        ],
         exception_handlers={
             SignInNeeded: _sign_in_first,
             CsrfRefused: _csrf_refused,

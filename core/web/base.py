@@ -86,6 +86,16 @@ def start_page(actor: Actor) -> str:
     """Where each role lands after signing in."""
     if actor.has_role(Role.MENTEE):
         return "/me/profile"
+    if actor.has_role(Role.COORDINATOR):
+        return "/coordinator"
+    if actor.has_role(Role.MENTOR):
+        return "/mentor/proposals"
+    if actor.has_role(Role.ORG_ADMIN):
+        return "/admin"
+    if actor.has_role(Role.EMPLOYER_REP):
+        return "/employer"
+    if actor.has_role(Role.VIEWER):
+        return "/reports"
     return "/dashboard"
 
 

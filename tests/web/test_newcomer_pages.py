@@ -18,6 +18,14 @@ from tests.web.conftest import DemoServer
 
 NEWCOMER = next(login.email for login in demo_logins() if login.role == Role.MENTEE.value)
 IMPACTS_REFUSED = {"serious", "critical"}
+START_PAGES = {
+    Role.MENTEE.value: "/me/profile",
+    Role.COORDINATOR.value: "/coordinator",
+    Role.MENTOR.value: "/mentor/proposals",
+    Role.ORG_ADMIN.value: "/admin",
+    Role.EMPLOYER_REP.value: "/employer",
+    Role.VIEWER.value: "/reports",
+}
 
 
 @pytest.fixture
@@ -61,7 +69,7 @@ def test_each_demo_login_reaches_its_roles_start_page(page: Page) -> None:
         page.locator(".demo-logins form", has=page.locator(f"input[value='{login.email}']")).get_by_role(
             "button"
         ).click()
-        start = "/me/profile" if login.role == Role.MENTEE.value else "/dashboard"
+        start = START_PAGES.get(login.role, "/dashboard")
         expect(page).to_have_url(re.compile(re.escape(start) + "$"))
         # Signed in (in the person's own language: the francophone coordinator's is French).
         expect(page.locator("form[action='/sign-out'] button")).to_be_visible()
