@@ -305,14 +305,28 @@ async def _mentorship_page(
     goals = await visit.call(lifecycle.goals, mentorship_id)
     agreement = await visit.call(lifecycle.get_agreement, mentorship_id)
     programs = await _names(visit.db, Program, [mentorship.program_id])
-    mentors = await _names(visit.db, MentorProfile, [mentorship.mentor_id])
+    # The page is the pair's: each side sees the other's name and their own acceptance.
+    mentor_user = await visit.db.scalar(
+        select(MentorProfile.user_id).where(MentorProfile.id == mentorship.mentor_id)
+    )
+    as_mentor = mentor_user == visit.me.user_id
+    if as_mentor:
+        partner = (await visit.call(mentees.get_mentee, mentorship.mentee_id)).get("first_name") or ""
+    else:
+        partner = (await _names(visit.db, MentorProfile, [mentorship.mentor_id])).get(
+            mentorship.mentor_id, ""
+        )
+    accepted_at = None
+    if agreement is not None:
+        accepted_at = agreement.mentor_accepted_at if as_mentor else agreement.mentee_accepted_at
     return visit.page(
         "newcomer/mentorship.html",
         status_code=status,
         mentorship=mentorship,
         active=mentorship.status == MentorshipStatus.ACTIVE,
         program=_program_name(programs, mentorship.program_id, visit.language),
-        mentor=mentors.get(mentorship.mentor_id, ""),
+        partner=partner,
+        accepted_at=accepted_at,
         meetings=[
             {
                 "on": entry.meeting.occurred_on,

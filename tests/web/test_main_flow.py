@@ -152,6 +152,12 @@ def test_the_main_flow_from_referral_to_certificate(
     mentor.goto("/mentor/mentees")
     mentor.get_by_role("link", name=client).click()
     mentorship_id = mentor.url.rsplit("/", 1)[1].split("#")[0]
+    # The page names the other side of the pair, and the mentor accepts the agreement.
+    heading = mentor.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(client.split()[0])
+    expect(heading).not_to_contain_text(MENTOR_NAME)
+    mentor.locator("#agreement button").click()
+    expect(mentor.locator("#agreement form")).to_have_count(0)
     mentor.locator("#minutes").fill("90")
     mentor.locator("#notes").fill("Résumé review")
     mentor.get_by_role("button", name=words["log"]).click()
