@@ -26,7 +26,7 @@ def _names(codes: list[str], language: str) -> str:
     return format_list([languages.get(code, code) for code in codes], locale=language)
 
 
-def _slot(slot: str, language: str) -> str:
+def slot_label(slot: str, language: str) -> str:
     day, part = slot.split("_")
     day_name = Locale.parse(language).days["format"]["wide"][DAYS.index(day)]
     return translate(
@@ -50,7 +50,9 @@ def _localized(params: dict[str, Any], language: str) -> dict[str, Any]:
         if name in params:
             shown[name] = _names(params[name], language)
     if "slots" in params:
-        shown["slots"] = format_list([_slot(slot, language) for slot in params["slots"]], locale=language)
+        shown["slots"] = format_list(
+            [slot_label(slot, language) for slot in params["slots"]], locale=language
+        )
     if "regions" in params:
         regions = [translate(f"declared.region.{region}", language) for region in params["regions"]]
         shown["regions"] = format_list(regions, locale=language)

@@ -46,7 +46,7 @@ def known_operations() -> frozenset[str]:
     return frozenset(root_operations(build_schema()))
 
 
-def _uuid(value: str) -> uuid.UUID:
+def record_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
@@ -136,7 +136,7 @@ async def program_page(
 ) -> Template:
     visit = await open_visit(request, db_session)
     _own(visit.me)
-    return await _program_page(visit, _uuid(program_id))
+    return await _program_page(visit, record_id(program_id))
 
 
 def _number(text: str) -> float | None:
@@ -155,7 +155,7 @@ async def save_matching(
     path = f"/admin/programs/{program_id}"
     visit = await open_visit(request, db_session, form=form, back=path)
     _own(visit.me)
-    identifier = _uuid(program_id)
+    identifier = record_id(program_id)
     errors: dict[str, str] = {}
     weights: list[tuple[str, float]] = []
     for name, text in form.items():
@@ -208,7 +208,7 @@ async def save_rules(
     path = f"/admin/programs/{program_id}"
     visit = await open_visit(request, db_session, form=form, back=path)
     _own(visit.me)
-    identifier = _uuid(program_id)
+    identifier = record_id(program_id)
     typed = form.get("rules", "")
     try:
         parsed = json.loads(typed)
@@ -285,7 +285,7 @@ async def revoke_client(
 ) -> Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back="/admin/clients")
-    await visit.call(integrations.revoke_integration_client, _uuid(client_id))
+    await visit.call(integrations.revoke_integration_client, record_id(client_id))
     return visit.redirect("/admin/clients")
 
 

@@ -11,7 +11,8 @@ protected too.
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlencode
@@ -20,13 +21,14 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.access import Actor
 from core.db import unit_of_work
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.http.sessions import SESSION_COOKIE, cookie_name, csrf_token
 from core.i18n import LANGUAGES, negotiate, translate
-from core.models import Organization, Role
+from core.models import MentorProfile, Organization, Program, Role, User
 from core.services import accounts
 from core.settings import Settings
 
@@ -264,3 +266,36 @@ def refused_page(
     return visit.page(
         "refused.html", status_code=status_code, message=visit.t(message_key, **params), status=status_code
     )
+
+
+def record_id(value: str) -> uuid.UUID:
+    """An id from a URL; a malformed one is a page that does not exist."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound() from None
+
+
+async def display_names(
+    db: AsyncSession, model: type[Program] | type[MentorProfile], ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Programs' names (English and French, kept together) or mentors' display names."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    if model is Program:
+        rows = await db.execute(
+            select(Program.id, Program.name_en, Program.name_fr).where(col(Program.id).in_(wanted))
+        )
+        return {row[0]: f"{row[1]}\x00{row[2]}" for row in rows}
+    rows = await db.execute(
+        select(MentorProfile.id, User.display_name)
+        .join(User, col(User.id) == MentorProfile.user_id)
+        .where(col(MentorProfile.id).in_(wanted))
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def program_name(names: dict[uuid.UUID, str], program_id: uuid.UUID, language: str) -> str:
+    english, _, french = names.get(program_id, "").partition("\x00")
+    return french if language == "fr" else english

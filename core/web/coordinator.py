@@ -54,8 +54,8 @@ from core.services import (
     waiting,
 )
 from core.services.referrals import ReferralDirection
-from core.web.base import Visit, open_visit
-from core.web.newcomer import MENTORSHIP_STATUSES, PROPOSAL_STATUSES, _names, _program_name, _uuid
+from core.web.base import Visit, display_names, open_visit, program_name, record_id
+from core.web.newcomer import MENTORSHIP_STATUSES, PROPOSAL_STATUSES
 from core.web.pages import Form, read_form
 
 REFERRAL_STATUSES = {
@@ -113,7 +113,7 @@ def _name(mentee: MenteeProfile | None) -> str:
     return f"{mentee.first_name} {mentee.last_name}" if mentee else ""
 
 
-async def _mentee_names(db: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+async def mentee_names(db: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
     rows = await db.execute(
@@ -139,8 +139,8 @@ async def inbox(request: Request[Any, Any, Any], db_session: AsyncSession) -> Te
     incoming, _ = await visit.call(referrals.list_referrals, direction=ReferralDirection.INCOMING)
     outgoing, _ = await visit.call(referrals.list_referrals, direction=ReferralDirection.OUTGOING)
     rows = [*incoming, *outgoing]
-    names = await _mentee_names(db_session, [row.mentee_id for row in rows])
-    program_names = await _names(db_session, Program, (row.program_id for row in rows))
+    names = await mentee_names(db_session, [row.mentee_id for row in rows])
+    program_names = await display_names(db_session, Program, (row.program_id for row in rows))
     mine = visit.me.organization_id
 
     def item(row: Referral) -> dict[str, Any]:
@@ -148,7 +148,7 @@ async def inbox(request: Request[Any, Any, Any], db_session: AsyncSession) -> Te
         return {
             "id": row.id,
             "mentee": names.get(row.mentee_id, ""),
-            "program": _program_name(program_names, row.program_id, visit.language),
+            "program": program_name(program_names, row.program_id, visit.language),
             "status": visit.t(REFERRAL_STATUSES[row.status]),
             "pending": row.status == ReferralStatus.SUBMITTED,
             "eligible": not failed,
@@ -171,14 +171,14 @@ async def _referral_page(
     referral = await visit.call(referrals.get_referral, referral_id)
     check = await visit.call(referrals.check_eligibility, referral_id)
     mentee = await visit.db.get(MenteeProfile, referral.mentee_id)
-    program_names = await _names(visit.db, Program, [referral.program_id])
+    program_names = await display_names(visit.db, Program, [referral.program_id])
     return visit.page(
         "coordinator/referral.html",
         status_code=400 if errors else 200,
         referral=referral,
         mentee=mentee,
         name=_name(mentee),
-        program=_program_name(program_names, referral.program_id, visit.language),
+        program=program_name(program_names, referral.program_id, visit.language),
         status=visit.t(REFERRAL_STATUSES[referral.status]),
         pending=referral.status == ReferralStatus.SUBMITTED,
         admitted=referral.status == ReferralStatus.ADMITTED,
@@ -198,7 +198,7 @@ async def _referral_page(
 
 @get("/coordinator/referrals/{referral_id:str}", include_in_schema=False)
 async def referral(request: Request[Any, Any, Any], db_session: AsyncSession, referral_id: str) -> Template:
-    return await _referral_page(await open_visit(request, db_session), _uuid(referral_id))
+    return await _referral_page(await open_visit(request, db_session), record_id(referral_id))
 
 
 @post("/coordinator/referrals/{referral_id:str}/admit", include_in_schema=False)
@@ -207,7 +207,7 @@ async def admit(
 ) -> Template | Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back=f"/coordinator/referrals/{referral_id}")
-    target = _uuid(referral_id)
+    target = record_id(referral_id)
     try:
         await visit.call(
             referrals.admit_referral,
@@ -228,7 +228,7 @@ async def return_(
 ) -> Template | Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back=f"/coordinator/referrals/{referral_id}")
-    target = _uuid(referral_id)
+    target = record_id(referral_id)
     reasons = [line.strip() for line in form.get("reasons", "").splitlines() if line.strip()]
     try:
         await visit.call(referrals.return_referral, target, reasons=reasons, note=form.get("returnNote", ""))
@@ -327,9 +327,9 @@ def _program_id(value: str) -> uuid.UUID:
 async def client_proposals(request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
     visit = await open_visit(request, db_session)
     rows, _ = await visit.call(proposals.list_proposals)
-    names = await _mentee_names(db_session, [row.mentee_id for row in rows])
-    mentors = await _names(db_session, MentorProfile, (row.mentor_id for row in rows))
-    program_names = await _names(db_session, Program, (row.program_id for row in rows))
+    names = await mentee_names(db_session, [row.mentee_id for row in rows])
+    mentors = await display_names(db_session, MentorProfile, (row.mentor_id for row in rows))
+    program_names = await display_names(db_session, Program, (row.program_id for row in rows))
     owners = {
         mentee_id: owner
         for mentee_id, owner in await db_session.execute(
@@ -344,7 +344,7 @@ async def client_proposals(request: Request[Any, Any, Any], db_session: AsyncSes
             "id": row.id,
             "mentee": names.get(row.mentee_id, ""),
             "mentor": mentors.get(row.mentor_id, ""),
-            "program": _program_name(program_names, row.program_id, visit.language),
+            "program": program_name(program_names, row.program_id, visit.language),
             "status": visit.t(PROPOSAL_STATUSES[proposals.effective_status(row)]),
             "can_answer": proposals.effective_status(row) == ProposalStatus.PENDING
             and row.mentee_answer == Answer.PENDING
@@ -363,7 +363,7 @@ async def answer_for_client(
 ) -> Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back="/coordinator/proposals")
-    await visit.call(proposals.answer_proposal, _uuid(proposal_id), accept=form.get("answer") == "accept")
+    await visit.call(proposals.answer_proposal, record_id(proposal_id), accept=form.get("answer") == "accept")
     return visit.redirect("/coordinator/proposals")
 
 
@@ -376,7 +376,7 @@ async def waiting_lists(request: Request[Any, Any, Any], db_session: AsyncSessio
     lists = []
     for program in await programs.list_programs(db_session, visit.me.organization_id):
         entries = await visit.call(waiting.waiting_list, program.id)
-        names = await _mentee_names(db_session, [entry.referral.mentee_id for entry in entries])
+        names = await mentee_names(db_session, [entry.referral.mentee_id for entry in entries])
         lists.append(
             {
                 "id": program.id,
@@ -431,7 +431,7 @@ async def _board(visit: Visit, referral_id: uuid.UUID, error: str = "") -> Templ
     referral = await visit.call(referrals.get_referral, referral_id)
     mentee = await visit.db.get(MenteeProfile, referral.mentee_id)
     everyone = [*found.items, *found.excluded]
-    names = await _names(visit.db, MentorProfile, (item.mentor.id for item in everyone))
+    names = await display_names(visit.db, MentorProfile, (item.mentor.id for item in everyone))
     return visit.page(
         "coordinator/board.html",
         status_code=400 if error else 200,
@@ -447,7 +447,7 @@ async def _board(visit: Visit, referral_id: uuid.UUID, error: str = "") -> Templ
 
 @get("/coordinator/match/{referral_id:str}", include_in_schema=False)
 async def board(request: Request[Any, Any, Any], db_session: AsyncSession, referral_id: str) -> Template:
-    return await _board(await open_visit(request, db_session), _uuid(referral_id))
+    return await _board(await open_visit(request, db_session), record_id(referral_id))
 
 
 @post("/coordinator/match/{referral_id:str}", include_in_schema=False)
@@ -456,9 +456,9 @@ async def propose(
 ) -> Template | Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back=f"/coordinator/match/{referral_id}")
-    target = _uuid(referral_id)
+    target = record_id(referral_id)
     try:
-        await visit.call(proposals.propose_match, target, _uuid(form.get("mentorId", "")))
+        await visit.call(proposals.propose_match, target, record_id(form.get("mentorId", "")))
     except DomainError as error:
         if error.code == "NOT_FOUND":
             raise
@@ -477,7 +477,7 @@ async def run_cohort(request: Request[Any, Any, Any], db_session: AsyncSession, 
     try:
         run = await visit.call(
             cohorts.run_cohort,
-            _uuid(program_id),
+            record_id(program_id),
             mode=CohortMode(mode) if mode in set(CohortMode) else CohortMode.MOST_MATCHED,
         )
     except DomainError as error:
@@ -491,8 +491,8 @@ async def _cohort_page(visit: Visit, run_id: uuid.UUID, error: str = "") -> Temp
     assert visit.db is not None
     run = await visit.call(cohorts.get_cohort_run, run_id)
     rows = await cohorts.drafts(visit.db, run)
-    names = await _mentee_names(visit.db, [row.mentee_id for row in rows])
-    mentors = await _names(visit.db, MentorProfile, (row.mentor_id for row in rows))
+    names = await mentee_names(visit.db, [row.mentee_id for row in rows])
+    mentors = await display_names(visit.db, MentorProfile, (row.mentor_id for row in rows))
     return visit.page(
         "coordinator/cohort.html",
         status_code=400 if error else 200,
@@ -515,7 +515,7 @@ async def _cohort_page(visit: Visit, run_id: uuid.UUID, error: str = "") -> Temp
 
 @get("/coordinator/cohorts/{run_id:str}", include_in_schema=False)
 async def cohort(request: Request[Any, Any, Any], db_session: AsyncSession, run_id: str) -> Template:
-    return await _cohort_page(await open_visit(request, db_session), _uuid(run_id))
+    return await _cohort_page(await open_visit(request, db_session), record_id(run_id))
 
 
 @post("/coordinator/cohorts/{run_id:str}", include_in_schema=False)
@@ -525,8 +525,8 @@ async def decide_drafts(
     form = await read_form(request)
     path = f"/coordinator/cohorts/{run_id}"
     visit = await open_visit(request, db_session, form=form, back=path)
-    target = _uuid(run_id)
-    chosen = [_uuid(str(value)) for value in (await request.form()).getall("draftIds", [])]
+    target = record_id(run_id)
+    chosen = [record_id(str(value)) for value in (await request.form()).getall("draftIds", [])]
     decide = cohorts.send_drafts if form.get("action") == "send" else cohorts.discard_drafts
     try:
         await visit.call(decide, target, chosen)
@@ -568,8 +568,8 @@ async def attention(request: Request[Any, Any, Any], db_session: AsyncSession) -
         recorded.setdefault(mentorship_id, set()).add(OutcomeStage(stage))
     due = {check_in.mentorship_id: check_in.due_on for check_in in await visit.call(lifecycle.due_check_ins)}
     today = clock.now().date()
-    names = await _mentee_names(db_session, [row.mentee_id for row in rows])
-    mentors = await _names(db_session, MentorProfile, (row.mentor_id for row in rows))
+    names = await mentee_names(db_session, [row.mentee_id for row in rows])
+    mentors = await display_names(db_session, MentorProfile, (row.mentor_id for row in rows))
     items = []
     for row in sorted(rows, key=lambda row: row.planned_end):
         reasons = []
@@ -611,16 +611,16 @@ async def _staff_mentorship_page(
     log = await visit.call(mentorships.meetings, mentorship)
     certificate = await visit.call(lifecycle.get_certificate, mentorship_id)
     follow_ups = await visit.call(lifecycle.check_ins, mentorship_id)
-    names = await _mentee_names(visit.db, [mentorship.mentee_id])
-    mentors = await _names(visit.db, MentorProfile, [mentorship.mentor_id])
-    program_names = await _names(visit.db, Program, [mentorship.program_id])
+    names = await mentee_names(visit.db, [mentorship.mentee_id])
+    mentors = await display_names(visit.db, MentorProfile, [mentorship.mentor_id])
+    program_names = await display_names(visit.db, Program, [mentorship.program_id])
     return visit.page(
         "coordinator/mentorship.html",
         status_code=400 if errors else 200,
         mentorship=mentorship,
         mentee=names.get(mentorship.mentee_id, ""),
         mentor=mentors.get(mentorship.mentor_id, ""),
-        program=_program_name(program_names, mentorship.program_id, visit.language),
+        program=program_name(program_names, mentorship.program_id, visit.language),
         status=visit.t(MENTORSHIP_STATUSES[mentorship.status]),
         active=mentorship.status == MentorshipStatus.ACTIVE,
         completed=mentorship.status == MentorshipStatus.COMPLETED,
@@ -649,7 +649,7 @@ async def _staff_mentorship_page(
 async def staff_mentorship(
     request: Request[Any, Any, Any], db_session: AsyncSession, mentorship_id: str
 ) -> Template:
-    return await _staff_mentorship_page(await open_visit(request, db_session), _uuid(mentorship_id))
+    return await _staff_mentorship_page(await open_visit(request, db_session), record_id(mentorship_id))
 
 
 @post("/coordinator/mentorships/{mentorship_id:str}/check-ins/{check_in_id:str}", include_in_schema=False)
@@ -665,7 +665,7 @@ async def record_check_in(
             raise DomainError("INVALID_INPUT", field="pairStatus")
         await visit.call(
             lifecycle.record_check_in,
-            _uuid(check_in_id),
+            record_id(check_in_id),
             pair_status=PairStatus(value),
             notes=form.get("checkInNotes", ""),
         )
@@ -674,7 +674,9 @@ async def record_check_in(
             raise
         if error.field is None:
             error.field = "pairStatus"
-        return await _staff_mentorship_page(visit, _uuid(mentorship_id), form, _field_errors(visit, error))
+        return await _staff_mentorship_page(
+            visit, record_id(mentorship_id), form, _field_errors(visit, error)
+        )
     return visit.redirect(path + "#check-ins")
 
 
@@ -685,7 +687,7 @@ async def extend(
     form = await read_form(request)
     path = f"/coordinator/mentorships/{mentorship_id}"
     visit = await open_visit(request, db_session, form=form, back=path)
-    target = _uuid(mentorship_id)
+    target = record_id(mentorship_id)
     try:
         try:
             new_end = date.fromisoformat(form.get("newEnd", ""))
@@ -708,7 +710,7 @@ async def close(
     form = await read_form(request)
     path = f"/coordinator/mentorships/{mentorship_id}"
     visit = await open_visit(request, db_session, form=form, back=path)
-    target = _uuid(mentorship_id)
+    target = record_id(mentorship_id)
     kind_value = form.get("kind", "")
     try:
         if kind_value not in set(ClosureKind):
@@ -730,7 +732,7 @@ async def issue_certificate(
     form = await read_form(request)
     path = f"/coordinator/mentorships/{mentorship_id}"
     visit = await open_visit(request, db_session, form=form, back=path)
-    await visit.call(lifecycle.issue_certificate, _uuid(mentorship_id))
+    await visit.call(lifecycle.issue_certificate, record_id(mentorship_id))
     return visit.redirect(path + "#certificate")
 
 
@@ -743,7 +745,7 @@ async def download_certificate(
     CSRF header, which a link cannot send)."""
     visit = await open_visit(request, db_session)
     certificate = await visit.call(
-        lifecycle.certificate_for_download, _uuid(certificate_id.removesuffix(".pdf"))
+        lifecycle.certificate_for_download, record_id(certificate_id.removesuffix(".pdf"))
     )
     return Response(
         certificate_pdf(certificate),

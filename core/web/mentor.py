@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from core.errors import DomainError, NotFound
-from core.matching.explain import _slot as slot_name
+from core.matching.explain import slot_label as slot_name
 from core.models import Answer, MentorProfile, MentorSharedWith, Program, ProposalStatus
 from core.services import mentors, mentorships, proposals
 from core.validation import AVAILABILITY_SLOTS, DAYS, PARTS_OF_DAY
-from core.web.base import Visit, open_visit
-from core.web.coordinator import _mentee_names
-from core.web.newcomer import MENTORSHIP_STATUSES, PROPOSAL_STATUSES, _names, _program_name, _uuid
+from core.web.base import Visit, display_names, open_visit, program_name, record_id
+from core.web.coordinator import mentee_names
+from core.web.newcomer import MENTORSHIP_STATUSES, PROPOSAL_STATUSES
 from core.web.pages import Form, read_form
 
 # The fields a mentor edits here; the rest of the profile is kept as it is.
@@ -117,13 +117,13 @@ async def my_proposals(request: Request[Any, Any, Any], db_session: AsyncSession
     rows, _ = await visit.call(proposals.list_proposals)
     mine = await _my_profile(visit)
     rows = [row for row in rows if row.mentor_id == mine.id]
-    names = await _mentee_names(db_session, [row.mentee_id for row in rows])
-    programs = await _names(db_session, Program, (row.program_id for row in rows))
+    names = await mentee_names(db_session, [row.mentee_id for row in rows])
+    programs = await display_names(db_session, Program, (row.program_id for row in rows))
     items = [
         {
             "id": row.id,
             "mentee": names.get(row.mentee_id, ""),
-            "program": _program_name(programs, row.program_id, visit.language),
+            "program": program_name(programs, row.program_id, visit.language),
             "status": visit.t(PROPOSAL_STATUSES[proposals.effective_status(row)]),
             "can_answer": proposals.effective_status(row) == ProposalStatus.PENDING
             and row.mentor_answer == Answer.PENDING,
@@ -142,7 +142,7 @@ async def answer_proposal(
     visit = await open_visit(request, db_session, form=form, back="/mentor/proposals")
     await visit.call(
         proposals.answer_proposal,
-        _uuid(proposal_id),
+        record_id(proposal_id),
         accept=form.get("answer") == "accept",
         reason=form.get("reason", ""),
     )
@@ -155,13 +155,13 @@ async def my_mentees(request: Request[Any, Any, Any], db_session: AsyncSession) 
     mine = await _my_profile(visit)
     rows, _ = await visit.call(mentorships.list_mentorships)
     rows = [row for row in rows if row.mentor_id == mine.id]
-    names = await _mentee_names(db_session, [row.mentee_id for row in rows])
-    programs = await _names(db_session, Program, (row.program_id for row in rows))
+    names = await mentee_names(db_session, [row.mentee_id for row in rows])
+    programs = await display_names(db_session, Program, (row.program_id for row in rows))
     items = [
         {
             "id": row.id,
             "mentee": names.get(row.mentee_id, ""),
-            "program": _program_name(programs, row.program_id, visit.language),
+            "program": program_name(programs, row.program_id, visit.language),
             "status": visit.t(MENTORSHIP_STATUSES[row.status]),
             "start": row.agreement_date,
             "end": row.planned_end,

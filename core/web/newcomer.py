@@ -6,17 +6,16 @@ person; a record they may not see is refused by the service (404 here)."""
 
 import json
 import uuid
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import select
 
 from core import clock
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from core.graphql.search import facet_label
 from core.models import (
     Answer,
@@ -26,10 +25,9 @@ from core.models import (
     Organization,
     Program,
     ProposalStatus,
-    User,
 )
 from core.services import consents, lifecycle, mentees, mentorships, privacy, proposals, search
-from core.web.base import Visit, open_visit
+from core.web.base import Visit, display_names, open_visit, program_name, record_id
 from core.web.pages import Form, read_form
 
 # The profile form: input name (the API's field name, which DomainError.field gives)
@@ -80,37 +78,6 @@ FACET_FILTERS = {
     "region": "regions",
     "program_types": "program_types",
 }
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound() from None
-
-
-async def _names(
-    db: AsyncSession, model: type[Program] | type[MentorProfile], ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    if model is Program:
-        rows = await db.execute(
-            select(Program.id, Program.name_en, Program.name_fr).where(col(Program.id).in_(wanted))
-        )
-        return {row[0]: f"{row[1]}\x00{row[2]}" for row in rows}
-    rows = await db.execute(
-        select(MentorProfile.id, User.display_name)
-        .join(User, col(User.id) == MentorProfile.user_id)
-        .where(col(MentorProfile.id).in_(wanted))
-    )
-    return {row[0]: row[1] for row in rows}
-
-
-def _program_name(names: dict[uuid.UUID, str], program_id: uuid.UUID, language: str) -> str:
-    english, _, french = names.get(program_id, "").partition("\x00")
-    return french if language == "fr" else english
 
 
 # -- Profile and action plan --------------------------------------------------------------
@@ -237,12 +204,12 @@ async def mentor_search(request: Request[Any, Any, Any], db_session: AsyncSessio
 async def my_proposals(request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
     visit = await open_visit(request, db_session)
     rows, _ = await visit.call(proposals.list_proposals)
-    programs = await _names(db_session, Program, (row.program_id for row in rows))
-    mentors = await _names(db_session, MentorProfile, (row.mentor_id for row in rows))
+    programs = await display_names(db_session, Program, (row.program_id for row in rows))
+    mentors = await display_names(db_session, MentorProfile, (row.mentor_id for row in rows))
     items = [
         {
             "id": row.id,
-            "program": _program_name(programs, row.program_id, visit.language),
+            "program": program_name(programs, row.program_id, visit.language),
             "mentor": mentors.get(row.mentor_id, ""),
             "status": visit.t(PROPOSAL_STATUSES[proposals.effective_status(row)]),
             "can_answer": proposals.effective_status(row) == ProposalStatus.PENDING
@@ -262,7 +229,7 @@ async def answer_proposal(
     visit = await open_visit(request, db_session, form=form, back="/me/proposals")
     await visit.call(
         proposals.answer_proposal,
-        _uuid(proposal_id),
+        record_id(proposal_id),
         accept=form.get("answer") == "accept",
         reason=form.get("reason", ""),
     )
@@ -276,12 +243,12 @@ async def answer_proposal(
 async def my_mentorships(request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
     visit = await open_visit(request, db_session)
     rows, _ = await visit.call(mentorships.list_mentorships)
-    programs = await _names(db_session, Program, (row.program_id for row in rows))
-    mentors = await _names(db_session, MentorProfile, (row.mentor_id for row in rows))
+    programs = await display_names(db_session, Program, (row.program_id for row in rows))
+    mentors = await display_names(db_session, MentorProfile, (row.mentor_id for row in rows))
     items = [
         {
             "id": row.id,
-            "program": _program_name(programs, row.program_id, visit.language),
+            "program": program_name(programs, row.program_id, visit.language),
             "mentor": mentors.get(row.mentor_id, ""),
             "status": visit.t(MENTORSHIP_STATUSES[row.status]),
             "start": row.agreement_date,
@@ -304,7 +271,7 @@ async def _mentorship_page(
     log = await visit.call(mentorships.meetings, mentorship)
     goals = await visit.call(lifecycle.goals, mentorship_id)
     agreement = await visit.call(lifecycle.get_agreement, mentorship_id)
-    programs = await _names(visit.db, Program, [mentorship.program_id])
+    programs = await display_names(visit.db, Program, [mentorship.program_id])
     # The page is the pair's: each side sees the other's name and their own acceptance.
     mentor_user = await visit.db.scalar(
         select(MentorProfile.user_id).where(MentorProfile.id == mentorship.mentor_id)
@@ -313,7 +280,7 @@ async def _mentorship_page(
     if as_mentor:
         partner = (await visit.call(mentees.get_mentee, mentorship.mentee_id)).get("first_name") or ""
     else:
-        partner = (await _names(visit.db, MentorProfile, [mentorship.mentor_id])).get(
+        partner = (await display_names(visit.db, MentorProfile, [mentorship.mentor_id])).get(
             mentorship.mentor_id, ""
         )
     accepted_at = None
@@ -324,7 +291,7 @@ async def _mentorship_page(
         status_code=status,
         mentorship=mentorship,
         active=mentorship.status == MentorshipStatus.ACTIVE,
-        program=_program_name(programs, mentorship.program_id, visit.language),
+        program=program_name(programs, mentorship.program_id, visit.language),
         partner=partner,
         accepted_at=accepted_at,
         meetings=[
@@ -349,7 +316,7 @@ async def _mentorship_page(
 async def mentorship(
     request: Request[Any, Any, Any], db_session: AsyncSession, mentorship_id: str
 ) -> Template:
-    return await _mentorship_page(await open_visit(request, db_session), _uuid(mentorship_id))
+    return await _mentorship_page(await open_visit(request, db_session), record_id(mentorship_id))
 
 
 @post("/mentorships/{mentorship_id:str}/meetings", include_in_schema=False)
@@ -358,7 +325,7 @@ async def log_meeting(
 ) -> Template | Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back=f"/mentorships/{mentorship_id}")
-    target = _uuid(mentorship_id)
+    target = record_id(mentorship_id)
     try:
         occurred_on = _date(form.get("occurredOn", ""))
         minutes = _int(form.get("minutes", ""), "minutes")
@@ -388,7 +355,7 @@ async def add_goal(
 ) -> Template | Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back=f"/mentorships/{mentorship_id}")
-    target = _uuid(mentorship_id)
+    target = record_id(mentorship_id)
     try:
         await visit.call(lifecycle.add_goal, target, text=form.get("goal", ""))
     except DomainError as error:
@@ -406,7 +373,7 @@ async def accept_agreement(
 ) -> Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back=f"/mentorships/{mentorship_id}")
-    target = _uuid(mentorship_id)
+    target = record_id(mentorship_id)
     await visit.call(lifecycle.accept_agreement, target)
     return visit.redirect(f"/mentorships/{target}#agreement")
 
@@ -462,7 +429,7 @@ async def revoke_consent(
 ) -> Redirect:
     form = await read_form(request)
     visit = await open_visit(request, db_session, form=form, back="/me/consents")
-    await visit.call(consents.revoke_consent, _uuid(consent_id))
+    await visit.call(consents.revoke_consent, record_id(consent_id))
     return visit.redirect("/me/consents")
 
 
