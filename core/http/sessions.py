@@ -88,16 +88,23 @@ def request_language(request: Request[Any, Any, Any], settings: Settings) -> str
     return negotiate(request.headers.get("accept-language")) or settings.default_language
 
 
+# Requests that change nothing (downloads a page links to) need no CSRF token: another
+# site can make the browser send them, but cannot read the answer, and the SameSite=Lax
+# cookie already stays home on its other requests. GraphQL is served over POST only.
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
 def request_token(request: Request[Any, Any, Any]) -> str | None:
-    """The token a request signs in with: the Bearer token, else the session cookie's
-    once the CSRF header proves the request comes from the platform's own pages."""
+    """The token a request signs in with: the Bearer token, else the session cookie's —
+    for a request that may change something, once the CSRF header proves it comes from
+    the platform's own pages."""
     scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and bearer.strip():
         return bearer.strip()
     settings: Settings = request.app.state.settings
     cookie = request.cookies.get(cookie_name(settings, SESSION_COOKIE))
-    if not cookie:
-        return None
+    if not cookie or request.method in SAFE_METHODS:
+        return cookie or None
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), csrf_token(settings, cookie).encode()):
         raise PermissionDeniedException(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,6 @@ from sqlmodel import col, select
 from core import clock, rules
 from core.access import Actor
 from core.errors import DomainError
-from core.http.certificates import certificate_pdf
 from core.matching import explain
 from core.models import (
     Answer,
@@ -639,7 +638,7 @@ async def _staff_mentorship_page(
             }
             for row in follow_ups
         ],
-        certificate=f"/coordinator/certificates/{certificate.id}.pdf" if certificate else None,
+        certificate=f"/certificates/{certificate.id}.pdf" if certificate else None,
         typed=typed or {"kind": ClosureKind.MUTUAL_AGREEMENT.value},
         errors=errors or {},
     )
@@ -736,26 +735,8 @@ async def issue_certificate(
     return visit.redirect(path + "#certificate")
 
 
-@get("/coordinator/certificates/{certificate_id:str}", include_in_schema=False)
-async def download_certificate(
-    request: Request[Any, Any, Any], db_session: AsyncSession, certificate_id: str
-) -> Response[bytes]:
-    """The certificate's PDF for a page's link: the page's session cookie is enough to
-    read it, as for every page (``/certificates/<id>.pdf`` of the API also wants the
-    CSRF header, which a link cannot send)."""
-    visit = await open_visit(request, db_session)
-    certificate = await visit.call(
-        lifecycle.certificate_for_download, record_id(certificate_id.removesuffix(".pdf"))
-    )
-    return Response(
-        certificate_pdf(certificate),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.id}.pdf"'},
-    )
-
-
 ROUTES = [
     inbox, referral, admit, return_, new_client, refer_client, client_proposals, answer_for_client,
     waiting_lists, board, propose, run_cohort, cohort, decide_drafts, attention, staff_mentorship,
-    record_check_in, extend, close, issue_certificate, download_certificate,
+    record_check_in, extend, close, issue_certificate,
 ]  # fmt: skip

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.response import Template
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,8 +20,6 @@ from core.access import READING_STAFF_ROLES, Actor
 from core.errors import DomainError, NotFound
 from core.models import Organization
 from core.reports.chart import formatted, svg
-from core.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
-from core.reports.table import file_name
 from core.services import organizations, programs
 from core.services import reports as report_service
 from core.services.reports import OVERSEERS, ExportFormat, Report
@@ -203,36 +201,6 @@ async def report_page(request: Request[Any, Any, Any], db_session: AsyncSession)
     return await _report_page(visit, _choice(visit, request.query_params, overseer))
 
 
-async def _download(
-    request: Request[Any, Any, Any], db_session: AsyncSession, extension: str
-) -> Response[bytes]:
-    visit = await open_visit(request, db_session)
-    overseer = await _overseer(db_session, visit.me)
-    report = await _build(visit, _choice(visit, request.query_params, overseer))
-    body, media_type = (
-        (to_csv(report, visit.language), CSV_MEDIA_TYPE)
-        if extension == "csv"
-        else (to_xlsx(report, visit.language), XLSX_MEDIA_TYPE)
-    )
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{file_name(report, extension)}"'},
-    )
-
-
-@get("/reports/report.csv", include_in_schema=False)
-async def download_csv(request: Request[Any, Any, Any], db_session: AsyncSession) -> Response[bytes]:
-    """The page's own download: the API's ``/reports/export.csv`` wants a CSRF header a
-    link cannot send."""
-    return await _download(request, db_session, "csv")
-
-
-@get("/reports/report.xlsx", include_in_schema=False)
-async def download_xlsx(request: Request[Any, Any, Any], db_session: AsyncSession) -> Response[bytes]:
-    return await _download(request, db_session, "xlsx")
-
-
 @post("/reports/mail", include_in_schema=False)
 async def mail_report(request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
     form: Form = await read_form(request)
@@ -262,4 +230,4 @@ async def mail_report(request: Request[Any, Any, Any], db_session: AsyncSession)
     return await _report_page(visit, choice, mailed_to=email)
 
 
-ROUTES = [report_page, download_csv, download_xlsx, mail_report]
+ROUTES = [report_page, mail_report]

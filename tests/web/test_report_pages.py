@@ -103,7 +103,7 @@ def test_an_agency_reads_its_own_program_and_not_anothers(page: Page, demo_serve
         expect(page.locator("#scope")).to_have_value(f"program:{_uuid(own)}")
     answer = page.goto(f"/reports?scope=program:{_uuid(other)}")
     assert answer is not None and answer.status == 404
-    answer = page.goto(f"/reports/report.xlsx?scope=program:{_uuid(other)}")
+    answer = page.goto(f"/reports/export.xlsx?programId={_uuid(other)}&start=2025-01-01&end=2026-01-01")
     assert answer is not None and answer.status == 404
     assert page.goto("/reports?scope=program:not-an-id").status == 404  # type: ignore[union-attr]
     assert page.goto("/reports?scope=collaborative").status == 403  # type: ignore[union-attr]
