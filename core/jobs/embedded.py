@@ -101,7 +101,14 @@ class EmbeddedRunner:
             except Exception as failure:  # kept on the job and retried
                 log.exception("job %s #%s failed (attempt %d)", job.name, job.id, job.attempts)
                 error = failure
-            await self._finish(job, error)
+            # A job that ran is recorded as run even when the worker is being stopped
+            # meanwhile: otherwise, once its lease ran out, a mail would go out twice.
+            finishing = asyncio.ensure_future(self._finish(job, error))
+            try:
+                await asyncio.shield(finishing)
+            except asyncio.CancelledError:
+                await finishing
+                raise
         return runs
 
     async def work(self) -> None:
